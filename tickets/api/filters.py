@@ -1,0 +1,57 @@
+"""Query-string filters of the ticket list (SPEC §4)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+
+from ..models import Category, Priority, Queue, Status
+from ..selectors import ticket_search
+
+
+class ChoiceListFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """`?status=new,open`: a comma list of choices; an unknown value is a 400."""
+
+    def __init__(self, *args, choices, **kwargs):
+        self.valid = {str(value) for value, _label in choices}
+        super().__init__(*args, lookup_expr="in", **kwargs)
+
+    def filter(self, qs, value):
+        if value:
+            unknown = sorted(set(value) - self.valid)
+            if unknown:
+                raise ValidationError(
+                    {self.field_name: [_("Unknown value: %s.") % ", ".join(unknown)]}
+                )
+        return super().filter(qs, value)
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = ChoiceListFilter(choices=Status.choices, help_text="Comma list, e.g. new,open")
+    priority = ChoiceListFilter(choices=Priority.choices, help_text="Comma list")
+    category = ChoiceListFilter(choices=Category.choices, help_text="Comma list")
+    queue = django_filters.ModelChoiceFilter(
+        queryset=Queue.objects.all(), to_field_name="slug", help_text="Queue slug"
+    )
+    assignee = django_filters.CharFilter(
+        method="filter_assignee", help_text="A user id, `me` or `none`"
+    )
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = django_filters.CharFilter(
+        method="filter_q",
+        help_text="Search subject, description, reference (HD-000123) and transaction ids",
+    )
+
+    def filter_assignee(self, qs, name, value):
+        value = value.strip().lower()
+        if value == "me":
+            return qs.filter(assignee=self.request.user)
+        if value == "none":
+            return qs.filter(assignee__isnull=True)
+        if value.isdigit():
+            return qs.filter(assignee_id=int(value))
+        raise ValidationError({"assignee": [_("Use a user id, `me` or `none`.")]})
+
+    def filter_q(self, qs, name, value):
+        return ticket_search(qs, value)

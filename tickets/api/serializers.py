@@ -1,0 +1,222 @@
+"""Parse and render. No writes here: views hand validated data to services."""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from notifications.models import Language, Preferences
+
+from ..models import Attachment, Message, Priority, Queue, Status, StatusChange, Ticket
+from ..selectors import is_agent, role_for
+
+User = get_user_model()
+
+REQUESTER_PRIORITIES = [Priority.LOW, Priority.NORMAL, Priority.HIGH]
+
+
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class AgentUserSummarySerializer(UserSummarySerializer):
+    email = serializers.EmailField()
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "sha256", "url"]
+
+    def get_url(self, attachment) -> str:
+        path = reverse(
+            "api:ticket-attachment",
+            kwargs={"pk": attachment.ticket_id, "attachment_id": attachment.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """What a requester sees of a ticket."""
+
+    reference = serializers.CharField(read_only=True)
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "reference",
+            "subject",
+            "description",
+            "category",
+            "priority",
+            "status",
+            "channel",
+            "occurred_at",
+            "error_code",
+            "transaction_ids",
+            "steps_to_reproduce",
+            "contact_phone",
+            "attachments",
+            "created_at",
+            "updated_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, ticket) -> list:
+        files = getattr(ticket, "own_attachments", None)
+        if files is None:
+            files = ticket.attachments.filter(message__isnull=True)
+        return AttachmentSerializer(files, many=True, context=self.context).data
+
+
+class AgentTicketSerializer(TicketSerializer):
+    """What an agent sees: everything, with the fields meant for the desk."""
+
+    requester = AgentUserSummarySerializer(read_only=True)
+    assignee = AgentUserSummarySerializer(read_only=True, allow_null=True)
+    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "requester", "assignee", "queue", "tags"]
+        read_only_fields = fields
+
+
+class TransactionIdsField(serializers.ListField):
+    child = serializers.CharField(max_length=128, trim_whitespace=True)
+    max_length = 20
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(min_length=1, max_length=200)
+    description = serializers.CharField(min_length=1, max_length=20_000)
+    category = serializers.ChoiceField(choices=Ticket._meta.get_field("category").choices)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    error_code = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    transaction_ids = TransactionIdsField(required=False, max_length=20)
+    steps_to_reproduce = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    def validate_priority(self, value: str) -> str:
+        request = self.context["request"]
+        if value not in REQUESTER_PRIORITIES and not is_agent(request.user):
+            raise serializers.ValidationError(_("Requesters may choose low, normal or high."))
+        return value
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    """PATCH: agents change the desk fields, requesters the structured details."""
+
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.ChoiceField(
+        choices=Ticket._meta.get_field("category").choices, required=False
+    )
+    queue = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Queue.objects.all(), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False
+    )
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    error_code = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    transaction_ids = TransactionIdsField(required=False)
+    steps_to_reproduce = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict) -> dict:
+        if "status" in self.initial_data:
+            raise serializers.ValidationError(
+                {"status": [_("The status changes through POST .../transitions/.")]}
+            )
+        return attrs
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Status.choices)
+    reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "author", "internal", "body", "attachments", "created_at"]
+        read_only_fields = fields
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(min_length=1, max_length=20_000)
+    internal = serializers.BooleanField(default=False)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        required=False,
+        help_text="Agents: move the ticket to this status with the reply.",
+    )
+    reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = StatusChange
+        fields = ["id", "from_status", "to_status", "changed_by", "reason", "created_at"]
+        read_only_fields = fields
+
+
+class NotificationChannelsSerializer(serializers.Serializer):
+    email = serializers.BooleanField(source="email_enabled", required=False)
+    in_site = serializers.BooleanField(source="in_site_enabled", required=False)
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """The caller: who they are, and their preferences (the writable part)."""
+
+    id = serializers.IntegerField(source="user.id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.SerializerMethodField()
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    anti_phishing_code = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{4,20}$|^$",
+        required=False,
+        allow_blank=True,
+        help_text="4-20 letters, digits, '-' or '_'; shown in every email we send you.",
+    )
+    notifications = NotificationChannelsSerializer(source="*", required=False)
+
+    class Meta:
+        model = Preferences
+        fields = [
+            "id",
+            "username",
+            "email",
+            "role",
+            "language",
+            "anti_phishing_code",
+            "notifications",
+        ]
+
+    def get_role(self, preferences) -> str:
+        return str(role_for(preferences.user))

@@ -1,0 +1,327 @@
+"""Thin views: parse, call a service or selector, render."""
+
+import hashlib
+import json
+
+from django.db import connection
+from django.http import FileResponse
+from django.utils import translation
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from kombu import Connection
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications.services import preferences_for, preferences_update
+
+from .. import selectors, services
+from ..errors import VersionConflict
+from .filters import TicketFilter
+from .pagination import ChronologicalPagination
+from .serializers import (
+    AgentTicketSerializer,
+    MeSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+    StatusChangeSerializer,
+    TicketCreateSerializer,
+    TicketSerializer,
+    TicketUpdateSerializer,
+    TransitionSerializer,
+)
+
+ERRORS = {
+    code: OpenApiResponse(description=description)
+    for code, description in {
+        400: "validation_error",
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+    }.items()
+}
+
+
+class UserLanguageMixin:
+    """Answer in the caller's chosen language once we know who the caller is."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            translation.activate(preferences_for(request.user).language)
+            request.LANGUAGE_CODE = translation.get_language()
+
+
+def _etag(ticket) -> str:
+    return f'"{ticket.pk}-{ticket.version}"'
+
+
+def _if_match_version(header: str | None, ticket_id: int) -> int | None:
+    """`If-Match: "<id>-<version>"` -> version; `*` or absent -> None (no precondition)."""
+    if not header or header.strip() == "*":
+        return None
+    tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+    prefix = f"{ticket_id}-"
+    if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
+        return int(tag[len(prefix) :])
+    raise VersionConflict()
+
+
+def _fingerprint(data) -> str:
+    if hasattr(data, "lists"):  # a QueryDict from a form or multipart body
+        data = {key: values for key, values in data.lists()}
+    canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the tickets you can see"),
+    retrieve=extend_schema(summary="A ticket, with an ETag"),
+)
+class TicketViewSet(
+    UserLanguageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filter_backends = [
+        DjangoFilterBackend,
+        filters.OrderingFilter,
+    ]
+    filterset_class = TicketFilter
+    ordering_fields = ["created_at", "updated_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.ticket_queryset_for(self.request.user)
+
+    def get_serializer_class(self):
+        if selectors.is_agent(self.request.user):
+            return AgentTicketSerializer
+        return TicketSerializer
+
+    def _render(self, ticket, status_code=status.HTTP_200_OK, headers=None) -> Response:
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        data = self.get_serializer_class()(ticket, context=self.get_serializer_context()).data
+        return Response(
+            data, status=status_code, headers={"ETag": _etag(ticket), **(headers or {})}
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        etag = _etag(ticket)
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        data = self.get_serializer(ticket).data
+        return Response(data, headers={"ETag": etag})
+
+    @extend_schema(
+        request=TicketCreateSerializer,
+        responses={
+            201: AgentTicketSerializer,
+            409: OpenApiResponse(description="idempotency_conflict"),
+            **ERRORS,
+        },
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        summary="Submit a ticket",
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = TicketCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        headers = {}
+        if key:
+            ticket, created = services.ticket_create_idempotent(
+                requester=request.user,
+                key=key[:255],
+                fingerprint=_fingerprint(request.data),
+                **serializer.validated_data,
+            )
+            if not created:
+                headers["Idempotent-Replayed"] = "true"
+        else:
+            ticket = services.ticket_create(requester=request.user, **serializer.validated_data)
+        location = request.build_absolute_uri(f"{request.path}{ticket.pk}/")
+        return self._render(ticket, status.HTTP_201_CREATED, {"Location": location, **headers})
+
+    @extend_schema(
+        request=TicketUpdateSerializer,
+        responses={
+            200: AgentTicketSerializer,
+            412: OpenApiResponse(description="version_conflict"),
+            **ERRORS,
+        },
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+        summary="Change a ticket's fields (not its status)",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        serializer = TicketUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_update(
+            ticket=ticket,
+            actor=request.user,
+            data=serializer.validated_data,
+            expected_version=_if_match_version(request.headers.get("If-Match"), ticket.pk),
+        )
+        return self._render(ticket)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: AgentTicketSerializer,
+            409: OpenApiResponse(description="invalid_transition, with `allowed`"),
+            **ERRORS,
+        },
+        summary="Change a ticket's status",
+    )
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, pk=None):
+        ticket = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_transition(
+            ticket=ticket,
+            to=serializer.validated_data["to"],
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return self._render(ticket)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: MessageSerializer(many=True), **ERRORS},
+        summary="The conversation",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=MessageCreateSerializer,
+        responses={
+            201: MessageSerializer,
+            409: OpenApiResponse(description="ticket_closed"),
+            **ERRORS,
+        },
+        summary="Reply, or (agents) write an internal note",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=ChronologicalPagination)
+    def messages(self, request, pk=None):
+        ticket = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.messages_for(request.user, ticket))
+            return self.get_paginated_response(
+                MessageSerializer(page, many=True, context=self.get_serializer_context()).data
+            )
+        serializer = MessageCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = services.message_add(
+            ticket=ticket, author=request.user, **serializer.validated_data
+        )
+        message = selectors.messages_for(request.user, ticket).get(pk=message.pk)
+        data = MessageSerializer(message, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={200: StatusChangeSerializer(many=True), **ERRORS},
+        summary="Status history, oldest first",
+    )
+    @action(detail=True, methods=["get"], pagination_class=ChronologicalPagination)
+    def history(self, request, pk=None):
+        ticket = self.get_object()
+        page = self.paginate_queryset(selectors.history_for(ticket))
+        return self.get_paginated_response(StatusChangeSerializer(page, many=True).data)
+
+
+class MeView(UserLanguageMixin, GenericAPIView):
+    serializer_class = MeSerializer
+
+    def get(self, request):
+        return Response(self.get_serializer(preferences_for(request.user)).data)
+
+    def patch(self, request):
+        serializer = self.get_serializer(
+            preferences_for(request.user), data=request.data, partial=True
+        )
+        serializer.is_valid(raise_exception=True)
+        preferences = preferences_update(user=request.user, data=serializer.validated_data)
+        translation.activate(preferences.language)
+        return Response(self.get_serializer(preferences).data)
+
+
+class TokenView(ObtainAuthToken):
+    """POST {"username", "password"} -> {"token"}."""
+
+
+def _check_database() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _check_broker() -> bool:
+    from django.conf import settings
+
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+            connect_timeout=settings.HEALTH_CHECK_TIMEOUT,
+        ) as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.HEALTH_CHECK_TIMEOUT)
+        return True
+    except Exception:
+        return False
+
+
+class HealthView(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+        summary="Liveness of database and broker",
+    )
+    def get(self, request):
+        database, broker = _check_database(), _check_broker()
+        healthy = database and broker
+        body = {
+            "status": "ok" if healthy else "unavailable",
+            "database": "ok" if database else "unavailable",
+            "broker": "ok" if broker else "unavailable",
+        }
+        return Response(body, status=200 if healthy else 503)
+
+
+class AttachmentDownloadView(UserLanguageMixin, APIView):
+    """The file, streamed, to those who may see the ticket (and the message) only."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS})
+    def get(self, request, pk: int, attachment_id: int):
+        attachment = selectors.attachment_for(
+            request.user, ticket_id=pk, attachment_id=attachment_id
+        )
+        if attachment is None:
+            raise NotFound()
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,142 @@
+"""Demo data for a first look: three users of each role and a dozen tickets in various
+states, made through the services so every ticket has its history. Safe to run twice."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from rest_framework.authtoken.models import Token
+
+from tickets import services
+from tickets.models import Category, Priority, Status, Ticket
+from tickets.selectors import AGENTS_GROUP, SUPERVISORS_GROUP
+
+DEMO_PASSWORD = "helpdesk-demo"
+
+USERS = [
+    # username, email, staff, group
+    ("alice", "alice@example.com", False, None),
+    ("bob", "bob@example.com", True, AGENTS_GROUP),
+    ("carol", "carol@example.com", True, SUPERVISORS_GROUP),
+]
+
+TICKETS = [
+    # subject, category, priority, steps to take, details
+    (
+        "Withdrawal of 0.5 BTC still pending after 6 hours",
+        Category.DEPOSIT_WITHDRAWAL,
+        Priority.HIGH,
+        [],
+        {"transaction_ids": ["9f2c6a1e0b7d4c3a8e5f1d2b3c4a5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"]},
+    ),
+    (
+        "USDT deposit on TRC20 not credited",
+        Category.DEPOSIT_WITHDRAWAL,
+        Priority.NORMAL,
+        ["reply"],
+        {"error_code": "DEP_PENDING_CONFIRMATIONS"},
+    ),
+    (
+        "Cannot pass KYC: selfie rejected",
+        Category.ACCOUNT,
+        Priority.NORMAL,
+        ["reply", "pending"],
+        {},
+    ),
+    (
+        "2FA device lost, need to reset Google Authenticator",
+        Category.SECURITY,
+        Priority.HIGH,
+        ["open", "on_hold"],
+        {},
+    ),
+    (
+        "Futures position liquidated below the mark price",
+        Category.TRADING,
+        Priority.HIGH,
+        ["open"],
+        {"occurred_at": "2026-11-20T08:15:00Z", "error_code": "LIQ_1002"},
+    ),
+    (
+        "API returns 429 on /api/v3/order",
+        Category.API,
+        Priority.NORMAL,
+        ["reply", "resolved"],
+        {"error_code": "429"},
+    ),
+    ("Spot order stuck in 'new' state", Category.TRADING, Priority.LOW, [], {}),
+    (
+        "Account locked after password reset",
+        Category.SECURITY,
+        Priority.HIGH,
+        ["reply", "resolved", "closed"],
+        {},
+    ),
+    (
+        "Wrong network selected for ETH withdrawal",
+        Category.DEPOSIT_WITHDRAWAL,
+        Priority.HIGH,
+        ["open", "pending"],
+        {"transaction_ids": ["0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"]},
+    ),
+    (
+        "How do I change my anti-phishing code?",
+        Category.ACCOUNT,
+        Priority.LOW,
+        ["reply", "resolved"],
+        {},
+    ),
+    ("Margin interest charged twice", Category.TRADING, Priority.NORMAL, [], {}),
+    ("Sub-account API key permissions", Category.API, Priority.LOW, ["open"], {}),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo users and tickets, and print the users' API tokens."
+
+    def handle(self, *args, **options):
+        users = {
+            username: self._user(username, email, staff, group)
+            for username, email, staff, group in USERS
+        }
+        requester, agent = users["alice"], users["bob"]
+        if not Ticket.objects.filter(requester=requester).exists():
+            for subject, category, priority, steps, details in TICKETS:
+                ticket = services.ticket_create(
+                    requester=requester,
+                    subject=subject,
+                    description=f"{subject}. Please help, details below.",
+                    category=category,
+                    priority=priority,
+                    **details,
+                )
+                for step in steps:
+                    if step == "reply":
+                        services.message_add(
+                            ticket=ticket, author=agent, body="Thanks, we are looking into it."
+                        )
+                    else:
+                        reason = "Confirmed by the requester." if step == Status.CLOSED else ""
+                        services.ticket_transition(
+                            ticket=ticket, to=step, actor=agent, reason=reason
+                        )
+        self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
+        for username, user in users.items():
+            token, _created = Token.objects.get_or_create(user=user)
+            self.stdout.write(f"  {username:6} {self._role(user):10} token {token.key}")
+
+    def _user(self, username, email, staff, group):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": email, "is_staff": staff}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+        return user
+
+    @staticmethod
+    def _role(user) -> str:
+        from tickets.selectors import role_for
+
+        return str(role_for(user))

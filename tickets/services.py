@@ -1,0 +1,287 @@
+"""Every write to tickets. Each public function is one transaction: lock, check, write the
+change and its history, bump the version. Only this module assigns `Ticket.status`."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import transitions
+from .errors import (
+    IdempotencyConflict,
+    InvalidField,
+    InvalidTransition,
+    ReasonRequired,
+    TicketClosed,
+    TransitionForbidden,
+    VersionConflict,
+)
+from .models import (
+    Category,
+    Channel,
+    IdempotencyKey,
+    Message,
+    Priority,
+    Queue,
+    Status,
+    StatusChange,
+    Ticket,
+)
+from .selectors import is_agent, role_for
+from .transitions import Role
+
+AGENT_FIELDS = frozenset({"priority", "category", "queue", "assignee", "tags"})
+REQUESTER_FIELDS = frozenset(
+    {"occurred_at", "error_code", "transaction_ids", "steps_to_reproduce", "contact_phone"}
+)
+REFUSALS = {
+    transitions.RefusalKind.INVALID: InvalidTransition,
+    transitions.RefusalKind.FORBIDDEN: TransitionForbidden,
+    transitions.RefusalKind.REASON_REQUIRED: ReasonRequired,
+}
+
+
+def _reopen_window() -> timedelta:
+    return timedelta(days=settings.REOPEN_WINDOW_DAYS)
+
+
+def _actor_role(actor) -> Role:
+    return Role.SYSTEM if actor is None else role_for(actor)
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester,
+    subject: str,
+    description: str,
+    category: str = Category.OTHER,
+    priority: str = Priority.NORMAL,
+    channel: str = Channel.API,
+    **details,
+) -> Ticket:
+    """Create a ticket in `new`, in its category's default queue, with its first history row."""
+    unknown = set(details) - REQUESTER_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown ticket details: {sorted(unknown)}")
+    ticket = Ticket.objects.create(
+        requester=requester,
+        subject=subject,
+        description=description,
+        category=category,
+        priority=priority,
+        channel=channel,
+        status=Status.NEW,
+        queue=Queue.objects.filter(default_for=category).first(),
+        **details,
+    )
+    StatusChange.objects.create(
+        ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
+    )
+    return ticket
+
+
+def ticket_create_idempotent(
+    *, requester, key: str, fingerprint: str, **fields
+) -> tuple[Ticket, bool]:
+    """ticket_create, remembered under (requester, key). The same key with the same
+    request returns the first ticket and False; with a different request it is refused."""
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    IdempotencyKey.objects.filter(user=requester, key=key, created_at__lt=cutoff).delete()
+    for _attempt in range(2):
+        existing = (
+            IdempotencyKey.objects.filter(user=requester, key=key).select_related("ticket").first()
+        )
+        if existing is not None:
+            if existing.fingerprint != fingerprint:
+                raise IdempotencyConflict()
+            return existing.ticket, False
+        try:
+            with transaction.atomic():
+                ticket = ticket_create(requester=requester, **fields)
+                IdempotencyKey.objects.create(
+                    user=requester, key=key, fingerprint=fingerprint, ticket=ticket
+                )
+            return ticket, True
+        except IntegrityError:
+            # A concurrent request with the same key committed first: answer as it did.
+            continue
+    raise IdempotencyConflict()
+
+
+def _apply_transition(
+    ticket: Ticket, *, to: str, actor, role: Role, reason: str, now: datetime
+) -> StatusChange:
+    """Move a locked ticket to `to` and write the history row (caller saves the ticket)."""
+    refusal = transitions.check(
+        ticket.status,
+        to,
+        role,
+        reason=reason,
+        resolved_at=ticket.resolved_at,
+        now=now,
+        reopen_window=_reopen_window(),
+    )
+    if refusal is not None:
+        error = REFUSALS[refusal.kind]
+        if refusal.kind is transitions.RefusalKind.REASON_REQUIRED:
+            raise error(refusal.message, errors={"reason": [refusal.message]})
+        raise error(refusal.message, allowed=ticket_allowed_targets(ticket, actor, now=now))
+    source = ticket.status
+    ticket.status = to
+    if to == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif to == Status.CLOSED:
+        ticket.closed_at = now
+    elif source == Status.RESOLVED:
+        ticket.resolved_at = None  # reopened: the old resolution no longer stands
+    return StatusChange.objects.create(
+        ticket=ticket, from_status=source, to_status=to, changed_by=actor, reason=reason
+    )
+
+
+def _touch(ticket: Ticket, *fields: str) -> None:
+    ticket.version += 1
+    ticket.save(update_fields=["version", "updated_at", *fields])
+
+
+def ticket_allowed_targets(ticket: Ticket, actor, *, now: datetime | None = None) -> list[str]:
+    role = _actor_role(actor)
+    if role is Role.SYSTEM:
+        role = Role.AGENT
+    return [
+        str(target)
+        for target in transitions.allowed_targets(
+            ticket.status,
+            role,
+            resolved_at=ticket.resolved_at,
+            now=now or timezone.now(),
+            reopen_window=_reopen_window(),
+        )
+    ]
+
+
+@transaction.atomic
+def ticket_transition(*, ticket: Ticket, to: str, actor, reason: str = "") -> Ticket:
+    """Change the status (actor None = the system). Refusals raise and write nothing."""
+    locked = _lock(ticket)
+    _apply_transition(
+        locked, to=to, actor=actor, role=_actor_role(actor), reason=reason, now=timezone.now()
+    )
+    _touch(locked, "status", "resolved_at", "closed_at")
+    return locked
+
+
+@transaction.atomic
+def ticket_update(
+    *, ticket: Ticket, actor, data: dict, expected_version: int | None = None
+) -> Ticket:
+    """Change the fields `actor`'s role may change. `expected_version` guards lost updates."""
+    locked = _lock(ticket)
+    if expected_version is not None and locked.version != expected_version:
+        raise VersionConflict(version=locked.version)
+    allowed = AGENT_FIELDS if is_agent(actor) else REQUESTER_FIELDS
+    refused = sorted(set(data) - allowed)
+    if refused:
+        raise InvalidField(refused[0], _("You may not change this field."))
+    assignee = data.get("assignee")
+    if assignee is not None and not is_agent(assignee):
+        raise InvalidField("assignee", _("Tickets can only be assigned to agents."))
+    if locked.status == Status.CLOSED:
+        raise TicketClosed()
+    changed = [name for name, value in data.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, data[name])
+    _touch(locked, *changed)
+    return locked
+
+
+@transaction.atomic
+def message_add(
+    *,
+    ticket: Ticket,
+    author,
+    body: str,
+    internal: bool = False,
+    status: str | None = None,
+    reason: str = "",
+) -> Message:
+    """Add a reply or internal note, with the automatic steps of SPEC §3:
+    an agent's first public reply opens a new ticket (unless `status` names another) and
+    sets first_response_at; a requester's reply reopens a pending or recently resolved one."""
+    locked = _lock(ticket)
+    role = role_for(author)
+    if locked.status == Status.CLOSED:
+        raise TicketClosed()
+    if internal and role is Role.REQUESTER:
+        raise TransitionForbidden(_("Requesters cannot write internal notes."))
+    now = timezone.now()
+    message = Message.objects.create(ticket=locked, author=author, internal=internal, body=body)
+    changed = []
+    if role is Role.REQUESTER:
+        automatic = _requester_reply_target(locked, now)
+        if status:
+            _apply_transition(locked, to=status, actor=author, role=role, reason=reason, now=now)
+        elif automatic:
+            _apply_transition(
+                locked, to=automatic, actor=author, role=Role.SYSTEM, reason=reason, now=now
+            )
+    else:
+        if not internal and locked.first_response_at is None:
+            locked.first_response_at = now
+            changed.append("first_response_at")
+        if status:
+            _apply_transition(locked, to=status, actor=author, role=role, reason=reason, now=now)
+        elif not internal and locked.status == Status.NEW:
+            _apply_transition(
+                locked, to=Status.OPEN, actor=author, role=Role.SYSTEM, reason=reason, now=now
+            )
+    _touch(locked, "status", "resolved_at", "closed_at", *changed)
+    message.ticket = locked
+    return message
+
+
+def _requester_reply_target(ticket: Ticket, now: datetime) -> str | None:
+    if ticket.status == Status.PENDING:
+        return Status.OPEN
+    if ticket.status == Status.RESOLVED and (
+        ticket.resolved_at is None or now - ticket.resolved_at <= _reopen_window()
+    ):
+        return Status.OPEN
+    return None
+
+
+def tickets_auto_close(*, now: datetime | None = None) -> int:
+    """Close tickets resolved more than AUTO_CLOSE_DAYS ago (the system's step). Each in
+    its own transaction, so one failure does not hold back the rest."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.AUTO_CLOSE_DAYS)
+    ids = Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )
+    closed = 0
+    for ticket_id in list(ids):
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+            if locked is None or locked.status != Status.RESOLVED or locked.resolved_at >= cutoff:
+                continue  # changed since we looked
+            _apply_transition(
+                locked, to=Status.CLOSED, actor=None, role=Role.SYSTEM, reason="auto-close", now=now
+            )
+            _touch(locked, "status", "resolved_at", "closed_at")
+            closed += 1
+    return closed
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    deleted, _details = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
