@@ -1,0 +1,44 @@
+# Everyday targets. `make run` and `make test` are the README's two set-up commands.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+# The test suite runs on PostgreSQL and Redis (see .ci/run to start them).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: venv run test lint format migrations-check schema bench clean
+
+$(BIN)/activate: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate
+
+run: venv
+	bash scripts/run-embedded.sh
+
+test: venv
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	DJANGO_SECRET_KEY=test-only-secret DJANGO_DEBUG=false \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: venv
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+schema: venv
+	DJANGO_DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yaml
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

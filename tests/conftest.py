@@ -1,0 +1,52 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import AgentFactory, SupervisorFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """The suite is for PostgreSQL: an SQLite run would hide locking and JSON behaviour."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(
+            f"The tests run on PostgreSQL, not {engine}: set DATABASE_URL (`make test` does)."
+        )
+
+
+@pytest.fixture
+def requester(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_requester(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory()
+
+
+@pytest.fixture
+def supervisor(db):
+    return SupervisorFactory()
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) -> an APIClient that authenticates with the user's real token."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
