@@ -1,8 +1,36 @@
-"""Writes to notification data."""
+"""Who hears about which event, on which channel; and sending one delivery, once.
 
+`notify()` runs inside the ticket change's transaction: the Event and its Delivery rows
+commit or roll back with the change (an outbox), and the deliveries are handed to Celery
+only on commit. Whatever the broker does then, `deliveries_sweep()` re-enqueues what is
+still pending, so a committed change is never lost; `delivery_attempt()` locks the row
+and checks its status, so a retried or redelivered task never sends twice.
+"""
+
+import logging
+import random
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Preferences
+from .channels import email, inapp, webhook
+from .models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    EventKind,
+    Notification,
+    Preferences,
+    WebhookEndpoint,
+)
+
+logger = logging.getLogger(__name__)
+
+SENDERS = {Channel.IN_SITE: inapp.send, Channel.EMAIL: email.send, Channel.WEBHOOK: webhook.send}
 
 
 def preferences_for(user) -> Preferences:
@@ -23,3 +51,145 @@ def preferences_update(*, user, data: dict) -> Preferences:
     preferences.save()
     user.preferences = preferences
     return preferences
+
+
+def recipients_for(kind: str, ticket, actor, data: dict) -> list:
+    """SPEC §5: who hears of an event. Nobody hears of their own action, except the
+    acknowledgement of a ticket they created."""
+    if kind == EventKind.TICKET_CREATED:
+        return [ticket.requester]
+    if kind == EventKind.STATUS_CHANGED:
+        candidates = [ticket.requester, ticket.assignee]
+    elif kind == EventKind.AGENT_REPLIED:
+        candidates = [ticket.requester]
+    elif kind == EventKind.REQUESTER_REPLIED:
+        candidates = [ticket.assignee]
+    elif kind == EventKind.ASSIGNED:
+        candidates = [ticket.assignee]
+    else:
+        raise ValueError(f"Unknown event kind {kind!r}")
+    seen, recipients = set(), []
+    for user in candidates:
+        if user is None or (actor is not None and user.pk == actor.pk) or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        recipients.append(user)
+    return recipients
+
+
+def _channels_for(user) -> list[str]:
+    preferences = preferences_for(user)
+    channels = []
+    if preferences.in_site_enabled:
+        channels.append(Channel.IN_SITE)
+    if preferences.email_enabled and user.email:
+        channels.append(Channel.EMAIL)
+    return channels
+
+
+def notify(*, kind: str, ticket, actor, **data) -> Event:
+    """Record an event and its deliveries in the caller's transaction; enqueue on commit."""
+    event = Event.objects.create(kind=kind, ticket=ticket, actor=actor, data=data)
+    deliveries = [
+        Delivery(event=event, channel=channel, recipient=user)
+        for user in recipients_for(kind, ticket, actor, data)
+        for channel in _channels_for(user)
+    ]
+    deliveries += [
+        Delivery(event=event, channel=Channel.WEBHOOK, endpoint=endpoint)
+        for endpoint in WebhookEndpoint.objects.filter(active=True)
+        if endpoint.wants(kind)
+    ]
+    created = Delivery.objects.bulk_create(deliveries)
+    jobs = [(delivery.pk, delivery.channel) for delivery in created]
+    if jobs:
+        transaction.on_commit(lambda: enqueue(jobs))
+    return event
+
+
+def enqueue(jobs: list[tuple[int, str]]) -> int:
+    """Hand (delivery id, channel) pairs to the broker, one queue per channel. A broker
+    outage is logged, not raised: the rows are committed and the sweep enqueues them again."""
+    from .tasks import deliver
+
+    sent = 0
+    for delivery_id, channel in jobs:
+        try:
+            deliver.apply_async((delivery_id,), queue=f"notify.{channel}", retry=False)
+            sent += 1
+        except Exception as exc:  # noqa: BLE001 - any broker failure means "later"
+            logger.warning(
+                "Broker unavailable, %d deliveries left for the sweep: %s", len(jobs) - sent, exc
+            )
+            break
+    return sent
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # already sent or failed, or another worker holds it
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with full jitter, capped."""
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
+    ceiling = min(settings.NOTIFICATION_RETRY_MAX_SECONDS, base * 2 ** max(attempts - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
+    """Try one delivery once. Returns the outcome and, for RETRY, the delay before the next
+    try. The row stays locked while sending, so a concurrent duplicate task skips it."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event", "event__ticket", "event__actor", "recipient", "endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return Outcome.SKIPPED, 0.0
+        delivery.attempts += 1
+        now = timezone.now()
+        try:
+            with transaction.atomic():  # a failed send leaves none of its own writes
+                SENDERS[delivery.channel](delivery)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.FAILED
+                delivery.save()
+                logger.error("Delivery %s failed for good: %s", delivery.pk, delivery.last_error)
+                return Outcome.FAILED, 0.0
+            delay = backoff_seconds(delivery.attempts)
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            delivery.save()
+            return Outcome.RETRY, delay
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = now
+        delivery.last_error = ""
+        delivery.save()
+        return Outcome.SENT, 0.0
+
+
+def deliveries_sweep(*, now=None) -> int:
+    """Re-enqueue deliveries still pending a grace period after they were due: those whose
+    enqueue failed (broker down at commit) or whose worker died mid-task."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
+    jobs = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff)
+        .order_by("next_attempt_at")
+        .values_list("pk", "channel")[: settings.NOTIFICATION_SWEEP_BATCH]
+    )
+    return enqueue(jobs) if jobs else 0
+
+
+def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread notification of `user` as read."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

@@ -32,7 +32,7 @@ class AgentFactory(UserFactory):
     @factory.post_generation
     def group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name="Agents"))
+            obj.groups.add(Group.objects.get_or_create(name="Agents")[0])
 
 
 class SupervisorFactory(UserFactory):
@@ -42,7 +42,7 @@ class SupervisorFactory(UserFactory):
     @factory.post_generation
     def group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name="Supervisors"))
+            obj.groups.add(Group.objects.get_or_create(name="Supervisors")[0])
 
 
 class TicketFactory(factory.django.DjangoModelFactory):
@@ -77,5 +77,7 @@ def ticket_in(status: str, *, agent, **kwargs) -> Ticket:
     """A ticket brought to `status` by `agent` through the lifecycle."""
     ticket = TicketFactory(**kwargs)
     for step in PATH_FROM_NEW[Status(status)]:
-        ticket = services.ticket_transition(ticket=ticket, to=step, actor=agent, reason="test setup")
+        ticket = services.ticket_transition(
+            ticket=ticket, to=step, actor=agent, reason="test setup"
+        )
     return ticket

@@ -8,6 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import EventKind
+from notifications.services import notify
+
 from . import transitions
 from .errors import (
     IdempotencyConflict,
@@ -84,6 +87,7 @@ def ticket_create(
     StatusChange.objects.create(
         ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
     )
+    notify(kind=EventKind.TICKET_CREATED, ticket=ticket, actor=requester)
     return ticket
 
 
@@ -141,9 +145,18 @@ def _apply_transition(
         ticket.closed_at = now
     elif source == Status.RESOLVED:
         ticket.resolved_at = None  # reopened: the old resolution no longer stands
-    return StatusChange.objects.create(
+    change = StatusChange.objects.create(
         ticket=ticket, from_status=source, to_status=to, changed_by=actor, reason=reason
     )
+    notify(
+        kind=EventKind.STATUS_CHANGED,
+        ticket=ticket,
+        actor=actor,
+        from_status=source,
+        to_status=to,
+        reason=reason,
+    )
+    return change
 
 
 def _touch(ticket: Ticket, *fields: str) -> None:
@@ -201,6 +214,8 @@ def ticket_update(
     for name in changed:
         setattr(locked, name, data[name])
     _touch(locked, *changed)
+    if "assignee" in changed and locked.assignee is not None:
+        notify(kind=EventKind.ASSIGNED, ticket=locked, actor=actor)
     return locked
 
 
@@ -231,8 +246,10 @@ def message_add(
         if status:
             _apply_transition(locked, to=status, actor=author, role=role, reason=reason, now=now)
         elif automatic:
+            # pending -> open is the system's step; resolved -> open is the requester's reopen.
+            step_role = Role.SYSTEM if locked.status == Status.PENDING else role
             _apply_transition(
-                locked, to=automatic, actor=author, role=Role.SYSTEM, reason=reason, now=now
+                locked, to=automatic, actor=author, role=step_role, reason=reason, now=now
             )
     else:
         if not internal and locked.first_response_at is None:
@@ -242,9 +259,12 @@ def message_add(
             _apply_transition(locked, to=status, actor=author, role=role, reason=reason, now=now)
         elif not internal and locked.status == Status.NEW:
             _apply_transition(
-                locked, to=Status.OPEN, actor=author, role=Role.SYSTEM, reason=reason, now=now
+                locked, to=Status.OPEN, actor=author, role=role, reason=reason, now=now
             )
     _touch(locked, "status", "resolved_at", "closed_at", *changed)
+    if not internal:
+        kind = EventKind.REQUESTER_REPLIED if role is Role.REQUESTER else EventKind.AGENT_REPLIED
+        notify(kind=kind, ticket=locked, actor=author, message_id=message.pk)
     message.ticket = locked
     return message
 

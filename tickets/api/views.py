@@ -23,6 +23,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.api import UserLanguageMixin
 from notifications.services import preferences_for, preferences_update
 
 from .. import selectors, services
@@ -50,16 +51,6 @@ ERRORS = {
         404: "not_found",
     }.items()
 }
-
-
-class UserLanguageMixin:
-    """Answer in the caller's chosen language once we know who the caller is."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            translation.activate(preferences_for(request.user).language)
-            request.LANGUAGE_CODE = translation.get_language()
 
 
 def _etag(ticket) -> str:

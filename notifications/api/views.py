@@ -1,0 +1,47 @@
+"""The caller's in-site notifications (SPEC §4)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from helpdesk.api import UserLanguageMixin
+
+from .. import selectors, services
+from .serializers import CountSerializer, NotificationSerializer
+
+
+class NotificationViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        unread = self.request.query_params.get("unread", "").lower() in ("true", "1", "yes")
+        return selectors.notifications_for(self.request.user, unread_only=unread)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="Only unread ones")],
+        summary="Your notifications, newest first",
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: CountSerializer}, summary="How many are unread")
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        return Response({"count": selectors.unread_count(request.user)})
+
+    @extend_schema(request=None, responses={200: NotificationSerializer}, summary="Mark one read")
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = selectors.notifications_for(request.user).filter(pk=pk).first()
+        if notification is None:
+            raise NotFound()
+        services.notifications_mark_read(user=request.user, notification_id=notification.pk)
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: CountSerializer}, summary="Mark all read")
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"count": services.notifications_mark_read(user=request.user)})

@@ -1,0 +1,22 @@
+"""In-site channel: a Notification row, at most one per delivery."""
+
+from ..content import render
+from ..models import Notification
+
+
+def send(delivery) -> None:
+    from ..services import preferences_for
+
+    event = delivery.event
+    content = render(event, preferences_for(delivery.recipient).language)
+    # get_or_create on the one-to-one: a second run for the same delivery adds nothing.
+    Notification.objects.get_or_create(
+        delivery=delivery,
+        defaults={
+            "recipient": delivery.recipient,
+            "ticket": event.ticket,
+            "event": event.kind,
+            "title": content.title,
+            "body": content.body,
+        },
+    )

@@ -1,0 +1,69 @@
+"""What a notification says, in the recipient's language. Never an internal note: events
+only ever carry public replies."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tickets.models import Message, Status
+
+from .models import EventKind
+
+
+@dataclass(frozen=True)
+class Content:
+    title: str
+    body: str
+    language: str
+
+
+def _status_label(value: str | None) -> str:
+    return str(Status(value).label) if value else ""
+
+
+def ticket_url(ticket) -> str:
+    return f"{settings.HELPDESK_BASE_URL.rstrip('/')}/api/v1/tickets/{ticket.pk}/"
+
+
+def _reply_body(event) -> str:
+    message = Message.objects.filter(pk=event.data.get("message_id"), internal=False).first()
+    return message.body if message else ""
+
+
+def render(event, language: str) -> Content:
+    ticket, data = event.ticket, event.data
+    params = {"reference": ticket.reference, "subject": ticket.subject}
+    with translation.override(language):
+        if event.kind == EventKind.TICKET_CREATED:
+            title = _("We received your request %(reference)s") % params
+            body = (
+                _(
+                    "Thank you for contacting support. Your request %(reference)s (“%(subject)s”) "
+                    "has been received and we will answer it here. Our staff will never ask for "
+                    "your password, seed phrase or private keys."
+                )
+                % params
+            )
+        elif event.kind == EventKind.STATUS_CHANGED:
+            params |= {
+                "from": _status_label(data.get("from_status")),
+                "to": _status_label(data.get("to_status")),
+            }
+            title = _("%(reference)s is now %(to)s") % params
+            body = _("The status of “%(subject)s” changed from %(from)s to %(to)s.") % params
+            if data.get("reason"):
+                body += "\n" + _("Reason: %(reason)s") % {"reason": data["reason"]}
+        elif event.kind == EventKind.AGENT_REPLIED:
+            title = _("New reply on %(reference)s") % params
+            body = _reply_body(event)
+        elif event.kind == EventKind.REQUESTER_REPLIED:
+            title = _("The requester replied on %(reference)s") % params
+            body = _reply_body(event)
+        elif event.kind == EventKind.ASSIGNED:
+            title = _("%(reference)s was assigned to you") % params
+            body = _("“%(subject)s” is now yours.") % params
+        else:
+            raise ValueError(f"Unknown event kind {event.kind!r}")
+    return Content(title=title, body=body, language=language)

@@ -1,0 +1,19 @@
+"""Thin tasks: load by id, call a service, retry. Safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
+def deliver(self, delivery_id: int) -> str:
+    outcome, delay = services.delivery_attempt(delivery_id)
+    if outcome is services.Outcome.RETRY:
+        # If the broker is down now, the row stays pending and the sweep picks it up.
+        raise self.retry(countdown=delay)
+    return outcome
+
+
+@shared_task(ignore_result=True)
+def sweep_deliveries() -> int:
+    return services.deliveries_sweep()

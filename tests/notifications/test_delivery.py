@@ -1,0 +1,280 @@
+"""End to end with the real pieces: a ticket change commits, the worker process delivers
+in-site notifications, emails through SMTP and signed webhooks — once each."""
+
+import hashlib
+import hmac
+import time
+
+import pytest
+from django.db import transaction
+
+from notifications import services as notify_services
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    Notification,
+    WebhookEndpoint,
+)
+from notifications.services import preferences_update
+from tests.factories import AgentFactory, SupervisorFactory, TicketFactory, UserFactory
+from tests.notifications.conftest import all_settled, wait_for
+from tickets import services
+from tickets.models import Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SECRET = "whsec-test-secret"
+
+
+@pytest.fixture
+def people(stack):
+    requester = UserFactory(email="alice@example.com")
+    preferences_update(user=requester, data={"anti_phishing_code": "OWL-42"})
+    agent = AgentFactory(email="bob@example.com")
+    supervisor = SupervisorFactory(email="carol@example.com")
+    return requester, agent, supervisor
+
+
+@pytest.fixture
+def endpoint(stack):
+    _sink, receiver = stack
+    return WebhookEndpoint.objects.create(name="Risk engine", url=receiver.url, secret=SECRET)
+
+
+def emails_to(sink, user):
+    return sink.to(user.email)
+
+
+def test_each_kind_of_change_reaches_the_right_people_once(stack, people, endpoint):
+    sink, receiver = stack
+    requester, agent, supervisor = people
+
+    # given a ticket that goes through its life
+    ticket = TicketFactory(requester=requester)
+    ticket = services.ticket_update(ticket=ticket, actor=supervisor, data={"assignee": agent})
+    services.message_add(ticket=ticket, author=agent, body="We are checking the chain.")
+    services.message_add(
+        ticket=ticket, author=agent, body="SECRET-NOTE compliance flag", internal=True
+    )
+    services.message_add(ticket=ticket, author=requester, body="Any news?")
+    services.ticket_transition(ticket=ticket, to=Status.RESOLVED, actor=supervisor)
+
+    # when the worker has done its job
+    all_settled()
+
+    # then the requester heard of: creation, the agent's reply, new->open, open->resolved
+    requester_titles = sorted(m["Subject"] for m in emails_to(sink, requester))
+    assert len(requester_titles) == 4, requester_titles
+    assert all(subject.startswith(f"[{ticket.reference}]") for subject in requester_titles)
+    # the agent heard of: the assignment, the requester's reply, open->resolved by another
+    assert len(emails_to(sink, agent)) == 3
+    # the supervisor acted every time, so heard nothing
+    assert emails_to(sink, supervisor) == []
+    # in-site notifications mirror the emails
+    assert Notification.objects.filter(recipient=requester).count() == 4
+    assert Notification.objects.filter(recipient=agent).count() == 3
+    assert Notification.objects.filter(recipient=supervisor).count() == 0
+    # one webhook call per event: created, assigned, reply, new->open, requester reply, resolved
+    kinds = sorted(call["json"]["event"] for call in receiver.accepted())
+    assert kinds == sorted(
+        [
+            "ticket_created",
+            "assigned",
+            "agent_replied",
+            "status_changed",
+            "requester_replied",
+            "status_changed",
+        ]
+    )
+    # and the internal note reached nobody, on any channel
+    everything = [m.as_string() for m in sink.messages]
+    everything += [n.body for n in Notification.objects.all()]
+    everything += [call["body"].decode() for call in receiver.accepted()]
+    assert not any("SECRET-NOTE" in text for text in everything)
+    assert Delivery.objects.exclude(status=DeliveryStatus.SENT).count() == 0
+
+
+def test_a_rolled_back_change_sends_nothing(stack, people, endpoint):
+    sink, receiver = stack
+    requester, agent, _supervisor = people
+    ticket = TicketFactory(requester=requester)
+    all_settled()
+    sink.reset()
+    receiver.reset()
+
+    # when a transition is rolled back
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.ticket_transition(ticket=ticket, to=Status.PENDING, actor=agent)
+        raise RuntimeError("something later in the request failed")
+    # and a later change commits (so the pipeline is shown to be working)
+    services.ticket_transition(ticket=ticket, to=Status.ON_HOLD, actor=agent)
+    all_settled()
+    wait_for(lambda: len(receiver.accepted()) == 1, 10, what="the committed webhook")
+
+    # then only the committed change was told
+    [mail] = emails_to(sink, requester)
+    assert "On hold" in mail.get_body(("plain",)).get_content()
+    assert not Event.objects.filter(data__to_status=Status.PENDING).exists()
+    assert receiver.accepted()[0]["json"]["data"]["to_status"] == Status.ON_HOLD
+
+
+def test_a_broker_outage_loses_nothing_and_duplicates_nothing(stack, people, endpoint, broker):
+    sink, receiver = stack
+    requester, agent, _supervisor = people
+
+    # given the broker is down while changes commit
+    broker.stop()
+    try:
+        ticket = TicketFactory(requester=requester)
+        services.message_add(ticket=ticket, author=agent, body="Looking into it.")
+        services.ticket_transition(ticket=ticket, to=Status.PENDING, actor=agent)
+        pending = Delivery.objects.filter(status=DeliveryStatus.PENDING).count()
+        # ack (2 + hook), reply (2 + hook), new->open (2 + hook), open->pending (2 + hook)
+        assert pending == 12
+        time.sleep(1)
+        assert sink.messages == [] and receiver.accepted() == []
+    finally:
+        broker.start()
+
+    # when the broker is back and the periodic sweep runs
+    notify_services.deliveries_sweep()
+    all_settled(timeout=60)
+
+    # then every delivery arrived exactly once
+    assert len(emails_to(sink, requester)) == 4
+    assert Notification.objects.filter(recipient=requester).count() == 4
+    assert len(receiver.accepted()) == 4
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 12
+    # and a second sweep finds nothing to send
+    assert notify_services.deliveries_sweep() == 0
+
+
+def test_smtp_refusing_twice_then_accepting_sends_one_email_in_three_attempts(stack, people):
+    sink, _receiver = stack
+    requester, _agent, _supervisor = people
+    sink.refuse_next = 2
+
+    TicketFactory(requester=requester)
+    all_settled()
+
+    email_delivery = Delivery.objects.get(channel=Channel.EMAIL)
+    assert email_delivery.status == DeliveryStatus.SENT
+    assert email_delivery.attempts == 3
+    assert sink.attempts == 3
+    assert len(emails_to(sink, requester)) == 1
+
+
+def test_a_dead_smtp_server_fails_the_email_but_not_the_other_channels(stack, people, endpoint):
+    sink, receiver = stack
+    requester, _agent, _supervisor = people
+    sink.refuse_next = 100
+
+    TicketFactory(requester=requester)
+    all_settled()
+
+    email_delivery = Delivery.objects.get(channel=Channel.EMAIL)
+    assert email_delivery.status == DeliveryStatus.FAILED
+    assert email_delivery.attempts == 4
+    assert "451" in email_delivery.last_error
+    assert Notification.objects.filter(recipient=requester).count() == 1
+    assert len(receiver.accepted()) == 1
+    sink.refuse_next = 0
+
+
+def test_the_same_delivery_enqueued_many_times_is_sent_once(stack, people):
+    sink, _receiver = stack
+    requester, _agent, _supervisor = people
+
+    ticket = TicketFactory(requester=requester)
+    jobs = list(Delivery.objects.filter(event__ticket=ticket).values_list("pk", "channel"))
+    # three more copies of each task, racing the first on a four-thread worker
+    for _ in range(3):
+        notify_services.enqueue(jobs)
+    all_settled()
+    time.sleep(1)  # let the duplicate tasks finish too
+
+    assert len(emails_to(sink, requester)) == 1
+    assert Notification.objects.filter(recipient=requester).count() == 1
+    # run once more in this process, as a redelivered task would be
+    for delivery_id, _channel in jobs:
+        assert notify_services.delivery_attempt(delivery_id)[0] == notify_services.Outcome.SKIPPED
+    assert len(emails_to(sink, requester)) == 1
+
+
+def test_email_carries_anti_phishing_code_and_thread_headers(stack, people):
+    sink, _receiver = stack
+    requester, agent, _supervisor = people
+
+    ticket = TicketFactory(requester=requester)
+    services.message_add(ticket=ticket, author=agent, body="Please send the TxID.")
+    all_settled()
+
+    mails = emails_to(sink, requester)
+    assert len(mails) == 3  # created, reply, new->open
+    thread = f"<ticket-{ticket.pk}@helpdesk.localhost>"
+    message_ids = set()
+    for mail in mails:
+        assert mail["In-Reply-To"] == thread
+        assert mail["References"] == thread
+        message_ids.add(mail["Message-ID"])
+        assert "OWL-42" in mail.get_body(("plain",)).get_content()
+        assert "OWL-42" in mail.get_body(("html",)).get_content()
+        assert ticket.reference in mail["Subject"]
+    assert len(message_ids) == 3
+    delivery_ids = Delivery.objects.filter(channel=Channel.EMAIL).values_list("pk", flat=True)
+    assert message_ids == {
+        f"<delivery-{pk}.ticket-{ticket.pk}@helpdesk.localhost>" for pk in delivery_ids
+    }
+    bodies = [mail.get_body(("plain",)).get_content() for mail in mails]
+    assert sum("Please send the TxID." in body for body in bodies) == 1
+
+
+def test_email_in_the_recipients_language(stack, people):
+    sink, _receiver = stack
+    requester, _agent, _supervisor = people
+    preferences_update(user=requester, data={"language": "zh-hans"})
+
+    ticket = TicketFactory(requester=requester)
+    all_settled()
+
+    [mail] = emails_to(sink, requester)
+    text = mail.get_body(("plain",)).get_content()
+    assert "我们已收到您的请求" in mail["Subject"]
+    assert ticket.reference in mail["Subject"]
+    assert "防钓鱼码" in text and "OWL-42" in text
+
+
+def test_webhooks_are_signed_and_retried(stack, people, endpoint):
+    _sink, receiver = stack
+    requester, _agent, _supervisor = people
+    receiver.statuses = [500, 503]
+
+    ticket = TicketFactory(requester=requester)
+    all_settled()
+
+    [call] = receiver.accepted()
+    assert len(receiver.calls) == 3
+    headers, body = call["headers"], call["body"]
+    expected = hmac.new(
+        SECRET.encode(), headers["X-Helpdesk-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    assert headers["X-Helpdesk-Signature"] == f"sha256={expected}"
+    assert call["json"]["event"] == "ticket_created"
+    assert call["json"]["ticket"]["reference"] == ticket.reference
+    delivery = Delivery.objects.get(channel=Channel.WEBHOOK)
+    assert call["json"]["delivery_id"] == delivery.pk
+    assert delivery.attempts == 3 and delivery.status == DeliveryStatus.SENT
+
+
+def test_channels_follow_the_users_preferences(stack, people, endpoint):
+    sink, _receiver = stack
+    requester, _agent, _supervisor = people
+    preferences_update(user=requester, data={"email_enabled": False})
+
+    TicketFactory(requester=requester)
+    all_settled()
+
+    assert emails_to(sink, requester) == []
+    assert Notification.objects.filter(recipient=requester).count() == 1
