@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv run test lint format migrations-check schema bench clean
+.PHONY: venv run test lint format migrations-check schema messages clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,7 @@ schema: venv
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
+
+messages: venv
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
