@@ -24,6 +24,7 @@ run: venv
 test: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	DJANGO_SECRET_KEY=test-only-secret DJANGO_DEBUG=false \
+	DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -121,6 +121,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     # Attachments live outside any public URL: MEDIA_URL is deliberately unset and files
     # are only served by the permission-checked API endpoint.
@@ -130,10 +131,15 @@ STORAGES = {
             "location": str(Path(env("HELPDESK_MEDIA_ROOT", default=str(DATA_DIR / "media"))))
         },
     },
+    # Hashed, compressed files after `collectstatic` in production; plain files in debug
+    # runs and in the tests (which never run collectstatic).
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": env(
+            "DJANGO_STATICFILES_STORAGE",
+            default="django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
     },
 }
 
@@ -179,7 +185,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # notifications or webhooks. A plain `celery -A helpdesk worker` consumes all of them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [
-    KombuQueue(name, routing_key=name) for name in ("celery", "notify.in_site", "notify.email", "notify.webhook")
+    KombuQueue(name, routing_key=name)
+    for name in ("celery", "notify.in_site", "notify.email", "notify.webhook")
 ]
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-deliveries": {"task": "notifications.tasks.sweep_deliveries", "schedule": 30.0},
@@ -239,6 +246,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the status choices, whichever field (status, to, from_status) uses them.
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "tickets.models.Status"},
 }
 
 LOGGING = {
