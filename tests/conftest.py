@@ -18,6 +18,13 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Factory users get a password; the production hasher costs ~0.3 s per user. The hash
+    itself is not under test (login tests still go through the real check)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def requester(db):
     return UserFactory()

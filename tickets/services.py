@@ -123,6 +123,8 @@ def _apply_transition(
     ticket: Ticket, *, to: str, actor, role: Role, reason: str, now: datetime
 ) -> StatusChange:
     """Move a locked ticket to `to` and write the history row (caller saves the ticket)."""
+    if to not in Status.values:
+        raise InvalidField("to", _("Unknown status: %(status)s.") % {"status": to})
     refusal = transitions.check(
         ticket.status,
         to,

@@ -19,10 +19,12 @@ class Role(StrEnum):
 A, R, S = Role.AGENT, Role.REQUESTER, Role.SYSTEM
 
 # from -> {to: roles that may take the step}. Supervisors may do whatever agents may.
-# SYSTEM marks the automatic steps (first agent reply, requester reply, auto-close).
+# SYSTEM marks the steps SPEC §3 gives to nobody in person: pending -> open when the
+# requester replies, and the auto-close. (An agent's first reply opens a ticket as that
+# agent; a requester's reply reopens a resolved one as that requester, window included.)
 TRANSITIONS: dict[Status, dict[Status, frozenset[Role]]] = {
     Status.NEW: {
-        Status.OPEN: frozenset({A, S}),
+        Status.OPEN: frozenset({A}),
         Status.PENDING: frozenset({A}),
         Status.ON_HOLD: frozenset({A}),
         Status.RESOLVED: frozenset({A}),
@@ -47,7 +49,7 @@ TRANSITIONS: dict[Status, dict[Status, frozenset[Role]]] = {
         Status.CLOSED: frozenset({A, R}),
     },
     Status.RESOLVED: {
-        Status.OPEN: frozenset({A, R, S}),
+        Status.OPEN: frozenset({A, R}),
         Status.CLOSED: frozenset({A, R, S}),
     },
     Status.CLOSED: {},

@@ -1,0 +1,24 @@
+"""Assertions shared by the test modules."""
+
+from tickets.models import Status, StatusChange, Ticket
+
+
+def history_steps(ticket: Ticket) -> list[tuple[str | None, str]]:
+    """The ticket's history as (from, to) pairs, oldest first, read from the database."""
+    return list(
+        StatusChange.objects.filter(ticket_id=ticket.pk)
+        .order_by("created_at", "id")
+        .values_list("from_status", "to_status")
+    )
+
+
+def assert_history_consistent(ticket: Ticket) -> None:
+    """SPEC §2: the history starts with `null -> new`, each step starts where the previous
+    one ended, and the last one ends at the ticket's status (as stored, not as cached)."""
+    status = Ticket.objects.values_list("status", flat=True).get(pk=ticket.pk)
+    steps = history_steps(ticket)
+    assert steps, f"ticket {ticket.pk} has no history"
+    assert steps[0] == (None, Status.NEW), f"history starts with {steps[0]}, not null -> new"
+    for previous, current in zip(steps, steps[1:], strict=False):
+        assert current[0] == previous[1], f"broken history chain: {previous} then {current}"
+    assert steps[-1][1] == status, f"history ends at {steps[-1][1]}, ticket is {status}"
