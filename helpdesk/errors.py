@@ -29,13 +29,18 @@ def exception_handler(exc, context):
         }
         return response
 
+    data = response.data if isinstance(response.data, dict) else {}
+    detail = str(data.get("detail", ""))
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
     else:  # Django's Http404 / PermissionDenied, converted by DRF
         code = "not_found" if response.status_code == 404 else "permission_denied"
-    data = response.data if isinstance(response.data, dict) else {}
-    response.data = {"code": code, "detail": str(data.get("detail", "")), **_extra(exc)}
+        # Django's own text ("No Ticket matches the given query.") is English whatever the
+        # caller's language, and names our models: use DRF's translated message instead.
+        refusal = exceptions.NotFound if code == "not_found" else exceptions.PermissionDenied
+        detail = str(refusal.default_detail)
+    response.data = {"code": code, "detail": detail, **_extra(exc)}
     return response
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "helpdesk.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -202,6 +203,16 @@ REOPEN_WINDOW_DAYS = env.int("REOPEN_WINDOW_DAYS", default=7)
 AUTO_CLOSE_DAYS = env.int("AUTO_CLOSE_DAYS", default=7)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+
+# Attachments (SPEC §6)
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1000 * 1000)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+# Files go to temporary files on disk, never all into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# A whole request may carry the files of one message and its text, no more (413 above).
+MAX_REQUEST_BYTES = env.int(
+    "MAX_REQUEST_BYTES", default=ATTACHMENT_MAX_FILES * ATTACHMENT_MAX_BYTES + 1_000_000
+)
 
 # Notifications (SPEC §5)
 HELPDESK_BASE_URL = env("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")

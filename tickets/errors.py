@@ -61,3 +61,15 @@ class InvalidField(DomainError):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(_("Invalid input."), errors={field: [str(message)]})
+
+
+class FileTooLarge(DomainError):
+    code = "file_too_large"
+    status = 413
+    default_detail = _("The file is too large.")
+
+
+class UnsupportedFileType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    default_detail = _("This type of file is not accepted.")

@@ -1,6 +1,7 @@
 """Every write to tickets. Each public function is one transaction: lock, check, write the
 change and its history, bump the version. Only this module assigns `Ticket.status`."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from notifications.models import EventKind
 from notifications.services import notify
 
 from . import transitions
+from .attachments import atomic_with_files, attachments_store, check_files
 from .errors import (
     IdempotencyConflict,
     InvalidField,
@@ -58,7 +60,6 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-@transaction.atomic
 def ticket_create(
     *,
     requester,
@@ -67,23 +68,38 @@ def ticket_create(
     category: str = Category.OTHER,
     priority: str = Priority.NORMAL,
     channel: str = Channel.API,
+    files: Iterable = (),
     **details,
 ) -> Ticket:
-    """Create a ticket in `new`, in its category's default queue, with its first history row."""
+    """Create a ticket in `new`, in its category's default queue, with its first history
+    row and the files sent with it. A refused file refuses the whole ticket."""
     unknown = set(details) - REQUESTER_FIELDS
     if unknown:
         raise TypeError(f"Unknown ticket details: {sorted(unknown)}")
+    checked = check_files(files)
+    with atomic_with_files():
+        return _ticket_create(
+            requester=requester,
+            subject=subject,
+            description=description,
+            category=category,
+            priority=priority,
+            channel=channel,
+            checked=checked,
+            details=details,
+        )
+
+
+def _ticket_create(*, requester, checked, details, category, **fields) -> Ticket:
     ticket = Ticket.objects.create(
         requester=requester,
-        subject=subject,
-        description=description,
         category=category,
-        priority=priority,
-        channel=channel,
         status=Status.NEW,
         queue=Queue.objects.filter(default_for=category).first(),
+        **fields,
         **details,
     )
+    attachments_store(ticket=ticket, message=None, checked=checked, uploaded_by=requester)
     StatusChange.objects.create(
         ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
     )
@@ -107,7 +123,7 @@ def ticket_create_idempotent(
                 raise IdempotencyConflict()
             return existing.ticket, False
         try:
-            with transaction.atomic():
+            with atomic_with_files():
                 ticket = ticket_create(requester=requester, **fields)
                 IdempotencyKey.objects.create(
                     user=requester, key=key, fingerprint=fingerprint, ticket=ticket
@@ -221,7 +237,6 @@ def ticket_update(
     return locked
 
 
-@transaction.atomic
 def message_add(
     *,
     ticket: Ticket,
@@ -230,10 +245,25 @@ def message_add(
     internal: bool = False,
     status: str | None = None,
     reason: str = "",
+    files: Iterable = (),
 ) -> Message:
     """Add a reply or internal note, with the automatic steps of SPEC §3:
     an agent's first public reply opens a new ticket (unless `status` names another) and
     sets first_response_at; a requester's reply reopens a pending or recently resolved one."""
+    checked = check_files(files)
+    with atomic_with_files():
+        return _message_add(
+            ticket=ticket,
+            author=author,
+            body=body,
+            internal=internal,
+            status=status,
+            reason=reason,
+            checked=checked,
+        )
+
+
+def _message_add(*, ticket, author, body, internal, status, reason, checked) -> Message:
     locked = _lock(ticket)
     role = role_for(author)
     if locked.status == Status.CLOSED:
@@ -242,6 +272,7 @@ def message_add(
         raise TransitionForbidden(_("Requesters cannot write internal notes."))
     now = timezone.now()
     message = Message.objects.create(ticket=locked, author=author, internal=internal, body=body)
+    attachments_store(ticket=locked, message=message, checked=checked, uploaded_by=author)
     changed = []
     if role is Role.REQUESTER:
         automatic = _requester_reply_target(locked, now)

@@ -9,11 +9,14 @@ from rest_framework.response import Response
 from helpdesk.api import UserLanguageMixin
 
 from .. import selectors, services
+from ..models import Notification
 from .serializers import CountSerializer, NotificationSerializer
 
 
 class NotificationViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
+    # Only for the schema generator (the model); get_queryset() scopes by recipient.
+    queryset = Notification.objects.none()
 
     def get_queryset(self):
         unread = self.request.query_params.get("unread", "").lower() in ("true", "1", "yes")

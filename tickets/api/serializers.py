@@ -102,6 +102,15 @@ class TransactionIdsField(serializers.ListField):
     max_length = 20
 
 
+class AttachmentsField(serializers.ListField):
+    """Files in the multipart field `attachments` (repeat the field for several)."""
+
+    child = serializers.FileField(allow_empty_file=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, write_only=True, **kwargs)
+
+
 class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(min_length=1, max_length=20_000)
@@ -112,6 +121,7 @@ class TicketCreateSerializer(serializers.Serializer):
     transaction_ids = TransactionIdsField(required=False, max_length=20)
     steps_to_reproduce = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    attachments = AttachmentsField()
 
     def validate_priority(self, value: str) -> str:
         request = self.context["request"]
@@ -174,6 +184,7 @@ class MessageCreateSerializer(serializers.Serializer):
         help_text="Agents: move the ticket to this status with the reply.",
     )
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+    attachments = AttachmentsField()
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):

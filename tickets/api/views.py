@@ -28,6 +28,7 @@ from notifications.services import preferences_for, preferences_update
 
 from .. import selectors, services
 from ..errors import VersionConflict
+from ..models import Ticket
 from .filters import TicketFilter
 from .pagination import ChronologicalPagination
 from .serializers import (
@@ -68,10 +69,14 @@ def _if_match_version(header: str | None, ticket_id: int) -> int | None:
     raise VersionConflict()
 
 
+def _file_identity(value) -> str:
+    return f"{value.name}:{value.size}" if hasattr(value, "size") else str(value)
+
+
 def _fingerprint(data) -> str:
     if hasattr(data, "lists"):  # a QueryDict from a form or multipart body
         data = {key: values for key, values in data.lists()}
-    canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    canonical = json.dumps(data, sort_keys=True, default=_file_identity, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -86,6 +91,8 @@ class TicketViewSet(
     viewsets.GenericViewSet,
 ):
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # Only for the schema generator (the model); get_queryset() scopes tickets by caller.
+    queryset = Ticket.objects.none()
     filter_backends = [
         DjangoFilterBackend,
         filters.OrderingFilter,
@@ -132,6 +139,8 @@ class TicketViewSet(
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
+        fields = {**serializer.validated_data}
+        fields["files"] = fields.pop("attachments", [])
         key = request.headers.get("Idempotency-Key", "").strip()
         headers = {}
         if key:
@@ -139,12 +148,12 @@ class TicketViewSet(
                 requester=request.user,
                 key=key[:255],
                 fingerprint=_fingerprint(request.data),
-                **serializer.validated_data,
+                **fields,
             )
             if not created:
                 headers["Idempotent-Replayed"] = "true"
         else:
-            ticket = services.ticket_create(requester=request.user, **serializer.validated_data)
+            ticket = services.ticket_create(requester=request.user, **fields)
         location = request.build_absolute_uri(f"{request.path}{ticket.pk}/")
         return self._render(ticket, status.HTTP_201_CREATED, {"Location": location, **headers})
 
@@ -217,9 +226,9 @@ class TicketViewSet(
             )
         serializer = MessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        message = services.message_add(
-            ticket=ticket, author=request.user, **serializer.validated_data
-        )
+        fields = {**serializer.validated_data}
+        fields["files"] = fields.pop("attachments", [])
+        message = services.message_add(ticket=ticket, author=request.user, **fields)
         message = selectors.messages_for(request.user, ticket).get(pk=message.pk)
         data = MessageSerializer(message, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -267,13 +276,19 @@ def _check_database() -> bool:
 def _check_broker() -> bool:
     from django.conf import settings
 
+    timeout = settings.HEALTH_CHECK_TIMEOUT
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     try:
         with Connection(
             settings.CELERY_BROKER_URL,
-            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
-            connect_timeout=settings.HEALTH_CHECK_TIMEOUT,
+            # socket_timeout: a broker that accepts the connection but never answers must
+            # not hang the probe (Redis reads have no timeout by default).
+            transport_options={"socket_timeout": timeout, **options},
+            connect_timeout=timeout,
         ) as conn:
-            conn.ensure_connection(max_retries=1, timeout=settings.HEALTH_CHECK_TIMEOUT)
+            # One attempt: a retry would first sleep kombu's interval_start (2 s), and a
+            # probe must answer within HEALTH_CHECK_TIMEOUT.
+            conn.ensure_connection(max_retries=0, timeout=timeout)
         return True
     except Exception:
         return False
