@@ -7,6 +7,7 @@ PORT ?= 8000
 # The test suite runs on PostgreSQL and Redis (see .ci/run to start them).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .PHONY: venv run test lint format migrations-check schema messages clean
 
@@ -22,7 +23,7 @@ run: venv
 	bash scripts/run-embedded.sh
 
 test: venv
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) REDIS_URL=$(TEST_CACHE_URL) \
 	DJANGO_SECRET_KEY=test-only-secret DJANGO_DEBUG=false \
 	DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -242,10 +242,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tickets.api.pagination.CursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "helpdesk.throttling.IPThrottle",
+        "helpdesk.throttling.UserThrottle",
+    ],
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.errors.exception_handler",
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+HELPDESK_THROTTLE_RATES = {
+    "user": env("THROTTLE_USER_RATE", default="600/min"),
+    "ip": env("THROTTLE_IP_RATE", default="1200/min"),
+    "login": env("THROTTLE_LOGIN_RATE", default="10/min"),
+    "ticket_create": env("THROTTLE_TICKET_CREATE_RATE", default="20/hour"),
 }
 
 SPECTACULAR_SETTINGS = {

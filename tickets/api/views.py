@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.api import UserLanguageMixin
+from helpdesk.throttling import IPThrottle, LoginThrottle, TicketCreateThrottle, UserThrottle
 from notifications.services import preferences_for, preferences_update
 
 from .. import selectors, services
@@ -91,6 +92,7 @@ class TicketViewSet(
     viewsets.GenericViewSet,
 ):
     http_method_names = ["get", "post", "patch", "head", "options"]
+    throttle_classes = [IPThrottle, UserThrottle, TicketCreateThrottle]
     # Only for the schema generator (the model); get_queryset() scopes tickets by caller.
     queryset = Ticket.objects.none()
     filter_backends = [
@@ -128,7 +130,7 @@ class TicketViewSet(
         request=TicketCreateSerializer,
         responses={
             201: AgentTicketSerializer,
-            409: OpenApiResponse(description="idempotency_conflict"),
+            422: OpenApiResponse(description="idempotency_conflict"),
             **ERRORS,
         },
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
@@ -262,6 +264,8 @@ class MeView(UserLanguageMixin, GenericAPIView):
 
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
+
+    throttle_classes = [IPThrottle, LoginThrottle]
 
 
 def _check_database() -> bool:
