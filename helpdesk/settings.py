@@ -267,7 +267,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the status choices, whichever field (status, to, from_status) uses them.
     "ENUM_NAME_OVERRIDES": {"StatusEnum": "tickets.models.Status"},
