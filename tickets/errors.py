@@ -73,3 +73,18 @@ class UnsupportedFileType(DomainError):
     code = "unsupported_media_type"
     status = 415
     default_detail = _("This type of file is not accepted.")
+
+
+class SensitiveData(DomainError):
+    """A password, seed phrase or private key in something the user sent. The secret is
+    never echoed: the error names the field and the kind only."""
+
+    code = "sensitive_data"
+    status = 400
+    default_detail = _(
+        "This looks like a password, seed phrase or private key. Support never needs them: "
+        "remove it and send again, and if you shared it with anyone, move your funds."
+    )
+
+    def __init__(self, field: str, kind: str) -> None:
+        super().__init__(None, field=field, kind=kind, errors={field: [str(self.default_detail)]})

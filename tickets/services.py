@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from notifications.models import EventKind
 from notifications.services import notify
 
-from . import transitions
+from . import guard, transitions
 from .attachments import atomic_with_files, attachments_store, check_files
 from .errors import (
     IdempotencyConflict,
     InvalidField,
     InvalidTransition,
     ReasonRequired,
+    SensitiveData,
     TicketClosed,
     TransitionForbidden,
     VersionConflict,
@@ -46,6 +47,26 @@ REFUSALS = {
     transitions.RefusalKind.FORBIDDEN: TransitionForbidden,
     transitions.RefusalKind.REASON_REQUIRED: ReasonRequired,
 }
+
+
+def _texts(value) -> list[str]:
+    """The strings a field holds; a list also as one text, so twelve seed words sent as
+    twelve "transaction ids" are still a seed phrase."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        items = [str(item) for item in value if item is not None]
+        return [*items, " ".join(items)]
+    return []
+
+
+def refuse_secrets(**fields) -> None:
+    """SPEC §7: raise SensitiveData naming the first field that holds a secret."""
+    for field, value in fields.items():
+        for text in _texts(value):
+            kind = guard.first_secret(text)
+            if kind is not None:
+                raise SensitiveData(field, kind)
 
 
 def _reopen_window() -> timedelta:
@@ -76,6 +97,7 @@ def ticket_create(
     unknown = set(details) - REQUESTER_FIELDS
     if unknown:
         raise TypeError(f"Unknown ticket details: {sorted(unknown)}")
+    refuse_secrets(subject=subject, description=description, **details)
     checked = check_files(files)
     with atomic_with_files():
         return _ticket_create(
@@ -201,6 +223,7 @@ def ticket_allowed_targets(ticket: Ticket, actor, *, now: datetime | None = None
 @transaction.atomic
 def ticket_transition(*, ticket: Ticket, to: str, actor, reason: str = "") -> Ticket:
     """Change the status (actor None = the system). Refusals raise and write nothing."""
+    refuse_secrets(reason=reason)
     locked = _lock(ticket)
     _apply_transition(
         locked, to=to, actor=actor, role=_actor_role(actor), reason=reason, now=timezone.now()
@@ -214,6 +237,7 @@ def ticket_update(
     *, ticket: Ticket, actor, data: dict, expected_version: int | None = None
 ) -> Ticket:
     """Change the fields `actor`'s role may change. `expected_version` guards lost updates."""
+    refuse_secrets(**data)
     locked = _lock(ticket)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(version=locked.version)
@@ -250,6 +274,7 @@ def message_add(
     """Add a reply or internal note, with the automatic steps of SPEC §3:
     an agent's first public reply opens a new ticket (unless `status` names another) and
     sets first_response_at; a requester's reply reopens a pending or recently resolved one."""
+    refuse_secrets(body=body, reason=reason)
     checked = check_files(files)
     with atomic_with_files():
         return _message_add(
