@@ -171,6 +171,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        # The transport polls its folder; kombu's default second would cap a worker at
+        # about one message a second.
+        "polling_interval": 0.05,
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
