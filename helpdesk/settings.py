@@ -144,6 +144,24 @@ STORAGES = {
     },
 }
 
+# S3-compatible object storage for attachments (AWS S3, MinIO, Ceph...), when a bucket is
+# named. The bucket must stay private: files are only served through the API.
+if env("HELPDESK_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("HELPDESK_S3_BUCKET"),
+            "endpoint_url": env("HELPDESK_S3_ENDPOINT_URL", default=None),
+            "region_name": env("HELPDESK_S3_REGION", default=None),
+            "access_key": env("HELPDESK_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("HELPDESK_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("HELPDESK_S3_PREFIX", default=""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
 # Mail: Django's own names (SPEC §9). The embedded run prints mail to the console.
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -273,6 +291,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the status choices, whichever field (status, to, from_status) uses them.
     "ENUM_NAME_OVERRIDES": {"StatusEnum": "tickets.models.Status"},
+    # The error shape, and the errors every operation can answer (throttles, auth, ...).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpdesk.openapi.document_errors",
+    ],
 }
 
 LOGGING = {

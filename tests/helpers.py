@@ -1,4 +1,6 @@
-"""Assertions shared by the test modules."""
+"""Assertions and small tools shared by the test modules."""
+
+import socket
 
 from tickets.models import Status, StatusChange, Ticket
 
@@ -22,3 +24,10 @@ def assert_history_consistent(ticket: Ticket) -> None:
     for previous, current in zip(steps, steps[1:], strict=False):
         assert current[0] == previous[1], f"broken history chain: {previous} then {current}"
     assert steps[-1][1] == status, f"history ends at {steps[-1][1]}, ticket is {status}"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -2,7 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)  # path converters: see lookup_value_converter
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls

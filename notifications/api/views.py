@@ -17,6 +17,8 @@ class NotificationViewSet(UserLanguageMixin, mixins.ListModelMixin, viewsets.Gen
     serializer_class = NotificationSerializer
     # Only for the schema generator (the model); get_queryset() scopes by recipient.
     queryset = Notification.objects.none()
+    # `read` looks the id up itself: `/notifications/abc/read/` must be a 404, not a 500.
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         unread = self.request.query_params.get("unread", "").lower() in ("true", "1", "yes")

@@ -22,6 +22,7 @@ from django.db import connections
 
 from helpdesk.celery import app as celery_app
 from notifications.models import Delivery, DeliveryStatus
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,12 +34,6 @@ WORKER_SETTINGS = {
     "NOTIFICATION_SWEEP_GRACE_SECONDS": 0.0,
     "WEBHOOK_TIMEOUT": 3.0,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):

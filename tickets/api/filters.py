@@ -1,7 +1,12 @@
 """Query-string filters of the ticket list (SPEC §4)."""
 
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from ..models import Category, Priority, Queue, Status
@@ -14,6 +19,9 @@ class ChoiceListFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     def __init__(self, *args, choices, **kwargs):
         self.valid = {str(value) for value, _label in choices}
         super().__init__(*args, lookup_expr="in", **kwargs)
+        # Name the values in the schema: a CharFilter alone would document any string.
+        schema = {"type": "string", "enum": sorted(self.valid)}
+        extend_schema_field({**schema, "description": self.extra.get("help_text", "")})(self)
 
     def filter(self, qs, value):
         if value:
@@ -23,6 +31,23 @@ class ChoiceListFilter(django_filters.BaseInFilter, django_filters.CharFilter):
                     {self.field_name: [_("Unknown value: %s.") % ", ".join(unknown)]}
                 )
         return super().filter(qs, value)
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, handed to the database in UTC. PostgreSQL refuses the
+    offsets Python accepts beyond ±15:59 (a 500 otherwise); a time that has no UTC
+    equivalent (0001-01-01T00:00+01:00) is invalid input."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return value and value.astimezone(UTC)
+        except OverflowError:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -35,9 +60,9 @@ class TicketFilter(django_filters.FilterSet):
     assignee = django_filters.CharFilter(
         method="filter_assignee", help_text="A user id, `me` or `none`"
     )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = UTCDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(
         method="filter_q",
         help_text="Search subject, description, reference (HD-000123) and transaction ids",

@@ -210,7 +210,8 @@ class MeSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     anti_phishing_code = serializers.RegexField(
-        r"^[A-Za-z0-9_-]{4,20}$|^$",
+        # "" is allow_blank's (its own branch of the schema's oneOf); `|^$` here matched it twice.
+        r"^[A-Za-z0-9_-]{4,20}$",
         required=False,
         allow_blank=True,
         help_text="4-20 letters, digits, '-' or '_'; shown in every email we send you.",

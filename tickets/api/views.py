@@ -20,6 +20,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -55,6 +56,17 @@ ERRORS = {
 }
 
 
+# Requesters get TicketSerializer's fields, agents those of AgentTicketSerializer besides.
+TICKET = OpenApiResponse(
+    TicketSerializer,
+    description="The ticket as the caller may see it: agents also get requester, assignee, "
+    "queue and tags.",
+)
+ETAG = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200, 201, 304], required=True
+)
+
+
 def _etag(ticket) -> str:
     return f'"{ticket.pk}-{ticket.version}"'
 
@@ -83,7 +95,11 @@ def _fingerprint(data) -> str:
 
 @extend_schema_view(
     list=extend_schema(summary="List the tickets you can see"),
-    retrieve=extend_schema(summary="A ticket, with an ETag"),
+    retrieve=extend_schema(
+        summary="A ticket, with an ETag",
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER), ETAG],
+        responses={200: TICKET, 304: OpenApiResponse(description="Not modified")},
+    ),
 )
 class TicketViewSet(
     UserLanguageMixin,
@@ -105,6 +121,13 @@ class TicketViewSet(
 
     def get_queryset(self):
         return selectors.ticket_queryset_for(self.request.user)
+
+    def filter_queryset(self, queryset):
+        # The list's filters and ordering are for the list: `GET /tickets/5/?status=closed`
+        # is ticket 5 whatever its status.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_serializer_class(self):
         if selectors.is_agent(self.request.user):
@@ -129,11 +152,17 @@ class TicketViewSet(
     @extend_schema(
         request=TicketCreateSerializer,
         responses={
-            201: AgentTicketSerializer,
+            201: TICKET,
             422: OpenApiResponse(description="idempotency_conflict"),
             **ERRORS,
         },
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
+            OpenApiParameter(
+                "Location", str, OpenApiParameter.HEADER, response=[201], required=True
+            ),
+            ETAG,
+        ],
         summary="Submit a ticket",
     )
     def create(self, request, *args, **kwargs):
@@ -162,11 +191,12 @@ class TicketViewSet(
     @extend_schema(
         request=TicketUpdateSerializer,
         responses={
-            200: AgentTicketSerializer,
+            200: TICKET,
+            409: OpenApiResponse(description="ticket_closed"),
             412: OpenApiResponse(description="version_conflict"),
             **ERRORS,
         },
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER), ETAG],
         summary="Change a ticket's fields (not its status)",
     )
     def partial_update(self, request, *args, **kwargs):
@@ -184,10 +214,11 @@ class TicketViewSet(
     @extend_schema(
         request=TransitionSerializer,
         responses={
-            200: AgentTicketSerializer,
+            200: TICKET,
             409: OpenApiResponse(description="invalid_transition, with `allowed`"),
             **ERRORS,
         },
+        parameters=[ETAG],
         summary="Change a ticket's status",
     )
     @action(detail=True, methods=["post"])
@@ -218,7 +249,14 @@ class TicketViewSet(
         },
         summary="Reply, or (agents) write an internal note",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=ChronologicalPagination)
+    # filter_backends=[]: the ticket list's filters are not this list's. They were documented
+    # here, and applied to get_object() (`?status=closed` made an open ticket a 404).
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=ChronologicalPagination,
+        filter_backends=[],
+    )
     def messages(self, request, pk=None):
         ticket = self.get_object()
         if request.method == "GET":
@@ -239,7 +277,9 @@ class TicketViewSet(
         responses={200: StatusChangeSerializer(many=True), **ERRORS},
         summary="Status history, oldest first",
     )
-    @action(detail=True, methods=["get"], pagination_class=ChronologicalPagination)
+    @action(  # filter_backends=[]: as messages
+        detail=True, methods=["get"], pagination_class=ChronologicalPagination, filter_backends=[]
+    )
     def history(self, request, pk=None):
         ticket = self.get_object()
         page = self.paginate_queryset(selectors.history_for(ticket))
@@ -266,6 +306,8 @@ class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
 
     throttle_classes = [IPThrottle, LoginThrottle]
+    # As ObtainAuthToken's empty list, but the schema then says no token is needed.
+    permission_classes = [AllowAny]
 
 
 def _check_database() -> bool:
@@ -301,6 +343,7 @@ def _check_broker() -> bool:
 class HealthView(APIView):
     authentication_classes = []
     permission_classes = []
+    throttle_classes = []  # probed by load balancers every few seconds
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
@@ -320,7 +363,8 @@ class HealthView(APIView):
 class AttachmentDownloadView(UserLanguageMixin, APIView):
     """The file, streamed, to those who may see the ticket (and the message) only."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS})
+    # The file's own type (the one sniffed at upload), whatever it is.
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY, **ERRORS})
     def get(self, request, pk: int, attachment_id: int):
         attachment = selectors.attachment_for(
             request.user, ticket_id=pk, attachment_id=attachment_id
