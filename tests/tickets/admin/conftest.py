@@ -1,0 +1,131 @@
+"""Fixtures of the admin (agents' desk) tests: logged-in clients, and a helper that posts
+the ticket page the way a browser would (every field it rendered, plus the changes)."""
+
+from importlib import import_module
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tickets.models import Queue
+
+CHANGELIST = reverse("admin:tickets_ticket_changelist")
+
+
+def change_url(ticket) -> str:
+    return reverse("admin:tickets_ticket_change", args=[ticket.pk])
+
+
+@pytest.fixture
+def migrated_rows(transactional_db):
+    """The rows the data migrations make (the groups with their permissions, the queues),
+    made again: a transactional test starts after a flush, which empties those tables
+    (permissions and content types come back with post_migrate, groups and queues do not).
+    serialized_rollback would clash with the content types post_migrate re-creates."""
+    roles = import_module("tickets.migrations.0002_roles_and_queues")
+    desk = import_module("notifications.migrations.0002_desk_permissions")
+    grants = {
+        "Agents": [*roles.AGENT_PERMISSIONS, *(f"notifications.{c}" for c in desk.ROLES["Agents"])],
+        "Supervisors": [
+            *roles.SUPERVISOR_PERMISSIONS,
+            *(f"notifications.{c}" for c in desk.ROLES["Supervisors"]),
+        ],
+    }
+    for name, permissions in grants.items():
+        group = Group.objects.get_or_create(name=name)[0]
+        for permission in permissions:
+            app_label, codename = permission.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    for name, slug, category in roles.QUEUES:
+        Queue.objects.get_or_create(slug=slug, defaults={"name": name, "default_for": category})
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Attachments are written to a media folder of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def login(db):
+    """login(user) -> a Django test Client with the user's session."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def desk(login, agent) -> Client:
+    """The agent's browser."""
+    return login(agent)
+
+
+@pytest.fixture
+def staff_without_group(db):
+    return UserFactory(is_staff=True)
+
+
+def _rendered_fields(form) -> dict:
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False or name == "attachments":
+            continue
+        if value is True:
+            value = "on"
+        if isinstance(value, list | tuple):
+            data[form.add_prefix(name)] = [str(v) for v in value]
+        else:
+            data[form.add_prefix(name)] = str(value)
+    return data
+
+
+def post_ticket_page(client: Client, ticket, **changes):
+    """GET the ticket page, then POST back every field as rendered, with `changes` applied
+    (form field names; a value of None drops the field). Returns the POST's response."""
+    url = change_url(ticket)
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    data = _rendered_fields(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_rendered_fields(formset.management_form))
+        for form in formset.forms:
+            data.update(_rendered_fields(form))
+    data["_continue"] = "Save and continue editing"
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return client.post(url, data)
+
+
+def action(client: Client, name: str, tickets, *, url: str = CHANGELIST, **answers):
+    """POST a bulk action for `tickets` as the list's action bar does; with `answers`, as
+    its intermediate page does (Apply). Follows the redirect back to the list."""
+    data = {"action": name, "_selected_action": [str(t.pk) for t in tickets]}
+    if answers:
+        data.update(answers, apply="Apply")
+    else:
+        data["index"] = "0"
+    return client.post(url, data, follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]

@@ -1,0 +1,402 @@
+"""The agents' desk (SPEC §8): the ticket list, bulk actions and the ticket page.
+
+Every change goes through tickets/services.py, as the API's do, so each writes its history
+and raises its notifications; the admin never saves a Ticket itself. The list is built to
+stay fast at a million tickets: one query for the rows (select_related), an ordering and
+filters that the desk index serves (tickets/migrations/0003), searches that use indexes,
+and no full COUNT (helpdesk/paginator.py).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.paginator import EstimatedCountPaginator
+
+from . import selectors, services
+from .admin_forms import (
+    BulkPriorityForm,
+    BulkQueueForm,
+    BulkStatusForm,
+    TicketDeskForm,
+    error_text,
+)
+from .admin_inlines import AttachmentInline, ConversationInline, EventInline, HistoryInline
+from .attachments import atomic_with_files
+from .errors import DomainError
+from .models import Queue, Status, Ticket
+
+admin.site.site_header = _("Helpdesk — agents' desk")
+admin.site.site_title = _("Helpdesk")
+admin.site.index_title = _("Support desk")
+admin.site.enable_nav_sidebar = False  # the ticket list needs the width more
+
+# A bulk action makes one service call per ticket; "select all" over a million is refused.
+BULK_LIMIT = 500
+UNSOLVED = "unsolved"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(UNSOLVED, _("Unsolved (not resolved or closed)")), *Status.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == UNSOLVED:
+            unsolved = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
+            return selectors.tickets_in_status(queryset, unsolved)
+        if value in Status.values:
+            return selectors.tickets_in_status(queryset, [value])
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        agents = selectors.agents().order_by("username").values_list("pk", "username")
+        return [
+            ("me", _("Assigned to me")),
+            ("none", _("Unassigned")),
+            *((str(pk), username) for pk, username in agents),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assignee=request.user)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    # The list
+    list_display = (
+        "reference",
+        "subject",
+        "requester_link",
+        "status",
+        "priority_display",
+        "category",
+        "queue",
+        "assignee",
+        "updated_at",
+    )
+    list_display_links = ("reference", "subject")
+    list_filter = (
+        StatusFilter,
+        "priority",
+        "category",
+        ("queue", admin.RelatedFieldListFilter),
+        AssigneeFilter,
+        ("created_at", admin.DateFieldListFilter),
+    )
+    list_select_related = ("requester", "assignee", "queue")
+    list_per_page = 50
+    list_max_show_all = 200
+    search_fields = ("subject",)  # shows the box; get_search_results decides what it does
+    search_help_text = _(
+        "A reference (HD-000123), a transaction or order id, a requester's email (or its "
+        "start) or username, or words of the subject."
+    )
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    actions = ["assign_to_me", "unassign", "set_status", "set_priority", "move_to_queue"]
+
+    # The ticket page
+    form = TicketDeskForm
+    inlines = [ConversationInline, HistoryInline, AttachmentInline, EventInline]
+    readonly_fields = (
+        "reference",
+        "subject",
+        "requester_link",
+        "status",
+        "description",
+        "channel",
+        "occurred_at",
+        "error_code",
+        "transaction_id_list",
+        "steps_to_reproduce",
+        "contact_phone",
+        "created_at",
+        "updated_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "version",
+    )
+    save_on_top = True
+
+    # --- permissions: agents only; no adding or deleting; a closed ticket is read-only ---
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and selectors.is_agent(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status == Status.CLOSED:
+            return False
+        return super().has_change_permission(request, obj) and selectors.is_agent(request.user)
+
+    def has_transition_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and request.user.has_perm(
+            "tickets.transition_ticket"
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- the list ---
+
+    def get_ordering(self, request):
+        return selectors.DESK_ORDERING
+
+    def get_search_results(self, request, queryset, search_term):
+        return selectors.ticket_desk_search(queryset, search_term), False
+
+    @admin.display(description=_("reference"), ordering="pk")
+    def reference(self, ticket):
+        return ticket.reference
+
+    @admin.display(description=_("requester"), ordering="requester__username")
+    def requester_link(self, ticket):
+        user = ticket.requester
+        query = urlencode({"requester__id__exact": user.pk})
+        url = f"{reverse('admin:tickets_ticket_changelist')}?{query}"
+        return format_html(
+            '<a href="{}" title="{}">{}</a>', url, _("All tickets of %s") % user.email, user
+        )
+
+    @admin.display(description=_("priority"), ordering=selectors.PRIORITY_RANK)
+    def priority_display(self, ticket):
+        return ticket.get_priority_display()
+
+    @admin.display(description=_("transaction ids"))
+    def transaction_id_list(self, ticket):
+        return format_html_join(mark_safe("<br>"), "{}", ((tx,) for tx in ticket.transaction_ids))
+
+    # --- the ticket page ---
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["reference", "subject", "requester_link", "status", "description"]}),
+            (_("Desk"), {"fields": ["priority", "category", "queue", "assignee", "tags"]}),
+        ]
+        if obj is not None and self.has_change_permission(request, obj):
+            fields = ["reply", "internal", "attachments"]
+            if self.has_transition_permission(request, obj):
+                fields += ["to_status", "reason"]
+            fieldsets.append(
+                (_("Reply, note and status"), {"fields": [*fields, "expected_version"]})
+            )
+        fieldsets += [
+            (
+                _("Details from the requester"),
+                {
+                    "fields": [
+                        "channel",
+                        "occurred_at",
+                        "error_code",
+                        "transaction_id_list",
+                        "steps_to_reproduce",
+                        "contact_phone",
+                    ]
+                },
+            ),
+            (
+                _("Timeline"),
+                {
+                    "fields": [
+                        ("created_at", "updated_at"),
+                        ("first_response_at", "resolved_at", "closed_at"),
+                        "version",
+                    ],
+                    "classes": ["collapse"],
+                },
+            ),
+        ]
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        form.shown = frozenset(flatten_fieldsets(self.get_fieldsets(request, obj)))
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Files written by a save that fails later are deleted with its rollback; a refusal
+        # the form could not foresee (a race) is shown rather than a server error.
+        try:
+            with atomic_with_files():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            self.message_user(request, error_text(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        """The form's changes, through the services: the agent fields, then the reply or
+        note (with the status change, if any, in the same step), or the status change."""
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.AGENT_FIELDS
+        }
+        ticket = obj
+        if data:
+            ticket = services.ticket_update(
+                ticket=obj,
+                actor=request.user,
+                data=data,
+                expected_version=form.cleaned_data.get("expected_version"),
+            )
+        reply = (form.cleaned_data.get("reply") or "").strip()
+        target = form.cleaned_data.get("to_status") or None
+        reason = (form.cleaned_data.get("reason") or "").strip()
+        if reply:
+            services.message_add(
+                ticket=ticket,
+                author=request.user,
+                body=reply,
+                internal=bool(form.cleaned_data.get("internal")),
+                status=target,
+                reason=reason,
+                files=form.cleaned_data.get("attachments") or [],
+            )
+        elif target:
+            services.ticket_transition(ticket=ticket, to=target, actor=request.user, reason=reason)
+
+    def save_formset(self, request, form, formset, change):
+        pass  # every inline is read-only
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        data = form.cleaned_data
+        parts = [name for name in form.changed_data if name in services.AGENT_FIELDS]
+        summary = [f"Changed {', '.join(parts)}."] if parts else []
+        if (data.get("reply") or "").strip():
+            summary.append("Added an internal note." if data.get("internal") else "Replied.")
+        if data.get("to_status"):
+            summary.append(f"Status to {data['to_status']}.")
+        return " ".join(summary) or "No changes."
+
+    # --- bulk actions: one service call per ticket; refusals are reported per ticket ---
+
+    def _bulk(self, request, queryset, step, done: str, **params) -> None:
+        tickets = list(queryset.order_by("pk")[: BULK_LIMIT + 1])
+        if len(tickets) > BULK_LIMIT:
+            self.message_user(
+                request,
+                _("Select at most %(limit)d tickets for a bulk action.") % {"limit": BULK_LIMIT},
+                messages.ERROR,
+            )
+            return
+        succeeded = 0
+        for ticket in tickets:
+            try:
+                step(ticket)
+            except DomainError as error:
+                self.message_user(
+                    request, f"{ticket.reference}: {error_text(error)}", messages.ERROR
+                )
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, done % {"count": succeeded, **params}, messages.SUCCESS)
+
+    def _ask(self, request, queryset, form_class, title: str):
+        """The intermediate page of an action that needs input; a valid form when answered."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            return form, None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "tickets": queryset.order_by("pk")[:20],
+            "action": request.POST.get("action", ""),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return None, TemplateResponse(request, "admin/tickets/ticket/bulk_action.html", context)
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        def step(ticket):
+            services.ticket_update(
+                ticket=ticket, actor=request.user, data={"assignee": request.user}
+            )
+
+        self._bulk(request, queryset, step, _("Assigned %(count)d ticket(s) to you."))
+
+    @admin.action(description=_("Unassign"), permissions=["change"])
+    def unassign(self, request, queryset):
+        def step(ticket):
+            services.ticket_update(ticket=ticket, actor=request.user, data={"assignee": None})
+
+        self._bulk(request, queryset, step, _("Unassigned %(count)d ticket(s)."))
+
+    @admin.action(description=_("Set status…"), permissions=["transition"])
+    def set_status(self, request, queryset):
+        form, page = self._ask(request, queryset, BulkStatusForm, _("Set the status"))
+        if page:
+            return page
+        to, reason = form.cleaned_data["to"], form.cleaned_data["reason"].strip()
+
+        def step(ticket):
+            services.ticket_transition(ticket=ticket, to=to, actor=request.user, reason=reason)
+
+        done = _("Moved %(count)d ticket(s) to %(status)s.")
+        self._bulk(request, queryset, step, done, status=Status(to).label)
+
+    @admin.action(description=_("Set priority…"), permissions=["change"])
+    def set_priority(self, request, queryset):
+        form, page = self._ask(request, queryset, BulkPriorityForm, _("Set the priority"))
+        if page:
+            return page
+        priority = form.cleaned_data["priority"]
+
+        def step(ticket):
+            services.ticket_update(ticket=ticket, actor=request.user, data={"priority": priority})
+
+        self._bulk(request, queryset, step, _("Set the priority of %(count)d ticket(s)."))
+
+    @admin.action(description=_("Move to queue…"), permissions=["change"])
+    def move_to_queue(self, request, queryset):
+        form, page = self._ask(request, queryset, BulkQueueForm, _("Move to a queue"))
+        if page:
+            return page
+        queue = form.cleaned_data["queue"]
+
+        def step(ticket):
+            services.ticket_update(ticket=ticket, actor=request.user, data={"queue": queue})
+
+        self._bulk(
+            request, queryset, step, _("Moved %(count)d ticket(s) to %(queue)s."), queue=queue
+        )
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "default_for")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
