@@ -100,32 +100,22 @@ def ticket_create(
     refuse_secrets(subject=subject, description=description, **details)
     checked = check_files(files)
     with atomic_with_files():
-        return _ticket_create(
+        ticket = Ticket.objects.create(
             requester=requester,
             subject=subject,
             description=description,
             category=category,
             priority=priority,
             channel=channel,
-            checked=checked,
-            details=details,
+            status=Status.NEW,
+            queue=Queue.objects.filter(default_for=category).first(),
+            **details,
         )
-
-
-def _ticket_create(*, requester, checked, details, category, **fields) -> Ticket:
-    ticket = Ticket.objects.create(
-        requester=requester,
-        category=category,
-        status=Status.NEW,
-        queue=Queue.objects.filter(default_for=category).first(),
-        **fields,
-        **details,
-    )
-    attachments_store(ticket=ticket, message=None, checked=checked, uploaded_by=requester)
-    StatusChange.objects.create(
-        ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
-    )
-    notify(kind=EventKind.TICKET_CREATED, ticket=ticket, actor=requester)
+        attachments_store(ticket=ticket, message=None, checked=checked, uploaded_by=requester)
+        StatusChange.objects.create(
+            ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
+        )
+        notify(kind=EventKind.TICKET_CREATED, ticket=ticket, actor=requester)
     return ticket
 
 
@@ -277,64 +267,49 @@ def message_add(
     refuse_secrets(body=body, reason=reason)
     checked = check_files(files)
     with atomic_with_files():
-        return _message_add(
-            ticket=ticket,
-            author=author,
-            body=body,
-            internal=internal,
-            status=status,
-            reason=reason,
-            checked=checked,
-        )
-
-
-def _message_add(*, ticket, author, body, internal, status, reason, checked) -> Message:
-    locked = _lock(ticket)
-    role = role_for(author)
-    if locked.status == Status.CLOSED:
-        raise TicketClosed()
-    if internal and role is Role.REQUESTER:
-        raise TransitionForbidden(_("Requesters cannot write internal notes."))
-    now = timezone.now()
-    message = Message.objects.create(ticket=locked, author=author, internal=internal, body=body)
-    attachments_store(ticket=locked, message=message, checked=checked, uploaded_by=author)
-    changed = []
-    if role is Role.REQUESTER:
-        automatic = _requester_reply_target(locked, now)
-        if status:
-            _apply_transition(locked, to=status, actor=author, role=role, reason=reason, now=now)
-        elif automatic:
-            # pending -> open is the system's step; resolved -> open is the requester's reopen.
-            step_role = Role.SYSTEM if locked.status == Status.PENDING else role
-            _apply_transition(
-                locked, to=automatic, actor=author, role=step_role, reason=reason, now=now
-            )
-    else:
-        if not internal and locked.first_response_at is None:
+        locked = _lock(ticket)
+        role = role_for(author)
+        if locked.status == Status.CLOSED:
+            raise TicketClosed()
+        if internal and role is Role.REQUESTER:
+            raise TransitionForbidden(_("Requesters cannot write internal notes."))
+        now = timezone.now()
+        message = Message.objects.create(ticket=locked, author=author, internal=internal, body=body)
+        attachments_store(ticket=locked, message=message, checked=checked, uploaded_by=author)
+        changed = []
+        if role is not Role.REQUESTER and not internal and locked.first_response_at is None:
             locked.first_response_at = now
             changed.append("first_response_at")
-        if status:
-            _apply_transition(locked, to=status, actor=author, role=role, reason=reason, now=now)
-        elif not internal and locked.status == Status.NEW:
-            _apply_transition(
-                locked, to=Status.OPEN, actor=author, role=role, reason=reason, now=now
+        step, step_role = _reply_step(locked, role=role, internal=internal, status=status, now=now)
+        if step:
+            _apply_transition(locked, to=step, actor=author, role=step_role, reason=reason, now=now)
+        _touch(locked, "status", "resolved_at", "closed_at", *changed)
+        if not internal:
+            kind = (
+                EventKind.REQUESTER_REPLIED if role is Role.REQUESTER else EventKind.AGENT_REPLIED
             )
-    _touch(locked, "status", "resolved_at", "closed_at", *changed)
-    if not internal:
-        kind = EventKind.REQUESTER_REPLIED if role is Role.REQUESTER else EventKind.AGENT_REPLIED
-        notify(kind=kind, ticket=locked, actor=author, message_id=message.pk)
-    message.ticket = locked
-    return message
+            notify(kind=kind, ticket=locked, actor=author, message_id=message.pk)
+        message.ticket = locked
+        return message
 
 
-def _requester_reply_target(ticket: Ticket, now: datetime) -> str | None:
-    if ticket.status == Status.PENDING:
-        return Status.OPEN
-    if ticket.status == Status.RESOLVED and (
-        ticket.resolved_at is None or now - ticket.resolved_at <= _reopen_window()
-    ):
-        return Status.OPEN
-    return None
+def _reply_step(ticket: Ticket, *, role: Role, internal: bool, status, now) -> tuple:
+    """The status step a reply brings (SPEC §3), and the role it is taken as: the one the
+    request names; else pending -> open for a requester's reply (the system's step), a
+    reopen of a recently resolved ticket (the requester's own), or new -> open for an
+    agent's first public reply."""
+    if status:
+        return status, role
+    if role is Role.REQUESTER:
+        if ticket.status == Status.PENDING:
+            return Status.OPEN, Role.SYSTEM
+        if ticket.status == Status.RESOLVED and (
+            ticket.resolved_at is None or now - ticket.resolved_at <= _reopen_window()
+        ):
+            return Status.OPEN, role
+    elif not internal and ticket.status == Status.NEW:
+        return Status.OPEN, role
+    return None, role
 
 
 def tickets_auto_close(*, now: datetime | None = None) -> int:

@@ -111,16 +111,21 @@ class AttachmentsField(serializers.ListField):
         super().__init__(required=False, write_only=True, **kwargs)
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketDetailsSerializer(serializers.Serializer):
+    """The structured details the submission form asks for; all optional."""
+
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    error_code = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    transaction_ids = TransactionIdsField(required=False)
+    steps_to_reproduce = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class TicketCreateSerializer(TicketDetailsSerializer):
     subject = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(min_length=1, max_length=20_000)
     category = serializers.ChoiceField(choices=Ticket._meta.get_field("category").choices)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    error_code = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    transaction_ids = TransactionIdsField(required=False, max_length=20)
-    steps_to_reproduce = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     attachments = AttachmentsField()
 
     def validate_priority(self, value: str) -> str:
@@ -130,7 +135,7 @@ class TicketCreateSerializer(serializers.Serializer):
         return value
 
 
-class TicketUpdateSerializer(serializers.Serializer):
+class TicketUpdateSerializer(TicketDetailsSerializer):
     """PATCH: agents change the desk fields, requesters the structured details."""
 
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
@@ -146,11 +151,6 @@ class TicketUpdateSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), max_length=20, required=False
     )
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    error_code = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    transaction_ids = TransactionIdsField(required=False)
-    steps_to_reproduce = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
         if "status" in self.initial_data:
