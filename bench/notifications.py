@@ -58,6 +58,29 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (Linux /proc/stat)."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / hz, sum(ticks) / hz
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (a prefork worker
+    and its children)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # --- peers --------------------------------------------------------------------------------
 
 
@@ -114,6 +137,7 @@ class Peers:
             ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1"]
             + ["--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         self._sink.start()
@@ -165,20 +189,22 @@ class Worker:
 
     def __init__(self, index: int, env: dict, args, log_dir: Path) -> None:
         self.log_path = log_dir / f"worker-{index}.log"
+        self.hostname = f"bench{index}@{socket.gethostname()}"
         self.command = [
             sys.executable,
             "-m",
             "celery",
             "-A",
-            "helpdesk",
+            args.app,
             "worker",
             f"--pool={args.pool}",
             f"--concurrency={args.concurrency}",
             f"--loglevel={args.loglevel}",
-            f"--hostname=bench{index}@%h",
+            f"--hostname={self.hostname}",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *args.worker_arg,
         ]
         self.env = env
         self.process: subprocess.Popen | None = None
@@ -195,13 +221,19 @@ class Worker:
             )
 
     def ready(self) -> bool:
+        """Answers a ping (works at any --loglevel, unlike waiting for "ready." in the log)."""
+        from helpdesk.celery import app
+
         self.check()
-        return b"ready." in self.log_path.read_bytes()
+        return bool(app.control.ping(destination=[self.hostname], timeout=0.5))
 
     def check(self) -> None:
         if self.process is not None and self.process.poll() is not None:
             tail = self.log_path.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"worker exited with {self.process.returncode}:\n{tail}")
+
+    def cpu(self) -> float:
+        return group_cpu(self.process.pid) if self.process is not None else 0.0
 
     def stop(self) -> None:
         if self.process is not None:
@@ -224,9 +256,12 @@ def create_database(pg: str) -> None:
 
 
 def drop_database(pg: str) -> None:
-    from django.db import connections
+    from django.apps import apps
 
-    connections.close_all()
+    if apps.ready:
+        from django.db import connections
+
+        connections.close_all()
     _admin(pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
@@ -274,14 +309,14 @@ class Plan:
         """Make `count` changes (at `rate` per second, 0 = flat out); return the seconds."""
         errors: list[BaseException] = []
         start = time.monotonic()
-        workers = [
+        producers = [
             threading.Thread(target=self._work, args=(k, count, rate, start, errors), daemon=True)
             for k in range(self.threads)
         ]
-        for thread in workers:
+        for thread in producers:
             thread.start()
         try:
-            for thread in workers:
+            for thread in producers:
                 thread.join(max(0.1, start + timeout - time.monotonic()))
                 if thread.is_alive():
                     raise TimeoutError(f"the status changes took over {timeout:.0f}s")
@@ -367,15 +402,24 @@ def run_scenario(workers: int, args, env: dict, peers: Peers, people, log_dir: P
             wait_settled(marker, processes, args.timeout)
         marker = Event.objects.aggregate(last=Max("id"))["last"] or 0
         received_before = peers.received()
+        cpu_before = machine_cpu(), sum(worker.cpu() for worker in processes)
         log(f"{workers} worker(s): {args.changes} status changes")
         elapsed = plan.run(args.changes, rate=args.rate, timeout=args.timeout)
         log(f"  changes done in {elapsed:.1f}s; waiting for the deliveries")
         wait_settled(marker, processes, args.timeout)
+        cpu_after = machine_cpu(), sum(worker.cpu() for worker in processes)
     finally:
         for worker in processes:
             worker.stop()
-    received = [after - before for after, before in zip(peers.received(), received_before)]
-    return measure(marker, args.changes, elapsed, received)
+    received = [
+        after - before for after, before in zip(peers.received(), received_before, strict=True)
+    ]
+    figures = measure(marker, args.changes, elapsed, received)
+    (busy0, total0), worker0 = cpu_before
+    (busy1, total1), worker1 = cpu_after
+    figures["machine_busy"] = (busy1 - busy0) / (total1 - total0) if total1 > total0 else 0
+    figures["worker_cpu_ms"] = 1000 * (worker1 - worker0) / max(figures["sent"], 1)
+    return figures
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -426,7 +470,8 @@ def print_tables(results: list[tuple[str, dict]], args) -> None:
     print(
         f"\nNotification benchmark: {args.changes} changes, {args.threads} producer threads, "
         f"rate {args.rate or 'unlimited'}/s, {os.cpu_count()} CPUs, "
-        f"webhook {'on' if args.webhook else 'off'}"
+        f"webhook {'on' if args.webhook else 'off'}, load average at the end "
+        + " ".join(f"{load:.1f}" for load in os.getloadavg())
     )
     head = ("scenario", "changes/s", "sent", "failed", "deliv/s", "p50 s", "p95 s", "max s")
     line = "{:<34} {:>9} {:>6} {:>6} {:>8} {:>7} {:>7} {:>7}"
@@ -445,8 +490,21 @@ def print_tables(results: list[tuple[str, dict]], args) -> None:
             )
         )
     print("\ncommit-to-delivered = updated_at (marked sent) - created_at (in the change's tx)")
-    head = ("scenario", "pickup p50 s", "send p50 ms by channel", "retried", "smtp", "hooks")
-    line = "{:<34} {:>12}  {:<40} {:>7} {:>5} {:>5}"
+    print(
+        "pickup = sent_at - created_at (waiting in the queue); send = updated_at - sent_at;\n"
+        "worker CPU = CPU time of the worker processes / deliveries; busy = whole machine"
+    )
+    head = (
+        "scenario",
+        "pickup p50 s",
+        "send p50 ms by channel",
+        "worker CPU ms",
+        "busy",
+        "retried",
+        "smtp",
+        "hooks",
+    )
+    line = "{:<34} {:>12}  {:<34} {:>13} {:>5} {:>7} {:>5} {:>5}"
     print(line.format(*head))
     for label, r in results:
         service = ", ".join(f"{ch} {s * 1000:.1f}" for ch, s in r["service"].items())
@@ -455,6 +513,8 @@ def print_tables(results: list[tuple[str, dict]], args) -> None:
                 label,
                 f"{r['pickup_p50']:.3f}",
                 service,
+                f"{r['worker_cpu_ms']:.1f}",
+                f"{r['machine_busy']:.0%}",
                 r["retried"],
                 r["emails"],
                 r["webhooks"],
@@ -476,6 +536,10 @@ def parse_args():
     parser.add_argument("--pool", default="prefork", help="celery worker --pool")
     parser.add_argument("--concurrency", type=int, default=1, help="per worker process")
     parser.add_argument("--loglevel", default="INFO", help="celery worker --loglevel")
+    parser.add_argument("--app", default="helpdesk", help="celery -A (e.g. a tuned variant)")
+    parser.add_argument(
+        "--worker-arg", action="append", default=[], help="extra worker option (repeatable)"
+    )
     parser.add_argument("--webhook", action="store_true", help="add a webhook endpoint")
     parser.add_argument("--timeout", type=float, default=600, help="seconds for any wait")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
@@ -489,14 +553,18 @@ def _interrupt(signum, frame):
 
 def main() -> int:
     args = parse_args()
+    # Ctrl-C and kill both unwind through the finally below (SIGINT explicitly: a shell
+    # that starts us in the background would have it ignored).
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     data_dir = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     peers = Peers()
-    django_ready = False
+    created = False
     results = []
     try:
         peers.start()
         create_database(args.pg)
+        created = True
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
@@ -511,10 +579,12 @@ def main() -> int:
         }
         env.pop("REDIS_URL", None)
         setup_django(env)
-        django_ready = True
         people = make_people(peers.webhook_url if args.webhook else None)
         for workers in args.workers:
-            label = f"{workers} worker(s) {args.pool} c={args.concurrency}"
+            label = " ".join(
+                [f"{workers}x {args.pool} c={args.concurrency}", *args.worker_arg]
+                + ([f"-A {args.app}"] if args.app != "helpdesk" else [])
+            )
             results.append((label, run_scenario(workers, args, env, peers, people, data_dir)))
     except KeyboardInterrupt:
         log("interrupted")
@@ -523,10 +593,8 @@ def main() -> int:
         if results:
             print_tables(results, args)
         peers.stop()
-        if django_ready and not args.keep_db:
+        if created and not args.keep_db:
             drop_database(args.pg)
-        elif not django_ready:
-            _admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 

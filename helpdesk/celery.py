@@ -2,10 +2,24 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
 app = Celery("helpdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Celery's Django fixup closes the database connection around every task unless told to
+# reuse it, which costs a new PostgreSQL backend per delivery (half a worker's time in
+# bench/notifications.py). Keep connections, and let Django's own rules (CONN_MAX_AGE,
+# health checks, a connection left broken) decide when one is closed.
+app.conf.CELERY_DB_REUSE_MAX = 1000
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(**kwargs) -> None:
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -139,13 +139,18 @@ def backoff_seconds(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+# What delivery_attempt writes back; the rest of the row never changes after notify().
+_ATTEMPT_FIELDS = ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "updated_at"]
+
+
 def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
     """Try one delivery once. Returns the outcome and, for RETRY, the delay before the next
     try. The row stays locked while sending, so a concurrent duplicate task skips it."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("event", "event__ticket", "event__actor", "recipient", "endpoint")
+            # Everything a sender reads, preferences included, in this one query.
+            .select_related("event__ticket", "recipient__preferences", "endpoint")
             .filter(pk=delivery_id)
             .first()
         )
@@ -160,17 +165,17 @@ def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
                 delivery.status = DeliveryStatus.FAILED
-                delivery.save()
+                delivery.save(update_fields=_ATTEMPT_FIELDS)
                 logger.error("Delivery %s failed for good: %s", delivery.pk, delivery.last_error)
                 return Outcome.FAILED, 0.0
             delay = backoff_seconds(delivery.attempts)
             delivery.next_attempt_at = now + timedelta(seconds=delay)
-            delivery.save()
+            delivery.save(update_fields=_ATTEMPT_FIELDS)
             return Outcome.RETRY, delay
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
         delivery.last_error = ""
-        delivery.save()
+        delivery.save(update_fields=_ATTEMPT_FIELDS)
         return Outcome.SENT, 0.0
 
 

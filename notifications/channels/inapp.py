@@ -9,14 +9,18 @@ def send(delivery) -> None:
 
     event = delivery.event
     content = render(event, preferences_for(delivery.recipient).language)
-    # get_or_create on the one-to-one: a second run for the same delivery adds nothing.
-    Notification.objects.get_or_create(
-        delivery=delivery,
-        defaults={
-            "recipient": delivery.recipient,
-            "ticket": event.ticket,
-            "event": event.kind,
-            "title": content.title,
-            "body": content.body,
-        },
+    # INSERT ... ON CONFLICT DO NOTHING on the one-to-one: a second run for the same
+    # delivery adds nothing, in one statement (get_or_create took four round trips).
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                delivery=delivery,
+                recipient=delivery.recipient,
+                ticket=event.ticket,
+                event=event.kind,
+                title=content.title,
+                body=content.body,
+            )
+        ],
+        ignore_conflicts=True,
     )

@@ -1,0 +1,55 @@
+"""One delivery attempt, run in this process (no worker): what it writes, and that it costs
+a fixed, small number of queries — the worker's per-delivery cost (bench/notifications.py)."""
+
+import pytest
+from django.core import mail
+
+from notifications.models import Channel, Delivery, Notification
+from notifications.services import Outcome, delivery_attempt
+from tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def locmem_mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def pending(requester, channel: str) -> Delivery:
+    """The pending delivery of a new ticket's acknowledgement (on_commit never runs here)."""
+    ticket = TicketFactory(requester=requester)
+    return Delivery.objects.get(event__ticket=ticket, channel=channel)
+
+
+# In the test's transaction the attempt's BEGIN and COMMIT are a savepoint and its release:
+# lock-and-load (delivery, event, ticket, recipient, preferences), a savepoint around the
+# send with the in-site insert inside it, then the delivery's update.
+@pytest.mark.parametrize(("channel", "queries"), [(Channel.IN_SITE, 7), (Channel.EMAIL, 6)])
+def test_an_attempt_loads_what_it_sends_in_one_query(
+    requester, django_assert_num_queries, channel, queries
+):
+    delivery = pending(requester, channel)
+
+    with django_assert_num_queries(queries):
+        outcome, _delay = delivery_attempt(delivery.pk)
+
+    assert outcome is Outcome.SENT
+    assert delivery_attempt(delivery.pk)[0] is Outcome.SKIPPED
+    assert Notification.objects.filter(recipient=requester).count() == (channel == "in_site")
+    assert len(mail.outbox) == (channel == "email")
+
+
+def test_an_in_site_notification_already_written_is_not_written_again(requester):
+    # given a notification already written for the delivery (the one-to-one is the guard)
+    delivery = pending(requester, Channel.IN_SITE)
+    Notification.objects.create(
+        delivery=delivery, recipient=requester, ticket=delivery.event.ticket, title="t", body="b"
+    )
+
+    # when the delivery is attempted again
+    outcome, _delay = delivery_attempt(delivery.pk)
+
+    # then it is sent, with still one notification
+    assert outcome is Outcome.SENT
+    assert Notification.objects.filter(delivery=delivery).count() == 1
