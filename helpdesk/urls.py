@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tickets.api.views import HealthView
+from helpdesk.health import HealthView
 
 urlpatterns = [
     path("admin/", admin.site.urls),

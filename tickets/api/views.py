@@ -3,7 +3,6 @@
 import hashlib
 import json
 
-from django.db import connection
 from django.http import FileResponse
 from django.utils import translation
 from django_filters.rest_framework import DjangoFilterBackend
@@ -14,7 +13,6 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from kombu import Connection
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -308,56 +306,6 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [IPThrottle, LoginThrottle]
     # As ObtainAuthToken's empty list, but the schema then says no token is needed.
     permission_classes = [AllowAny]
-
-
-def _check_database() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except Exception:
-        return False
-
-
-def _check_broker() -> bool:
-    from django.conf import settings
-
-    timeout = settings.HEALTH_CHECK_TIMEOUT
-    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    try:
-        with Connection(
-            settings.CELERY_BROKER_URL,
-            # socket_timeout: a broker that accepts the connection but never answers must
-            # not hang the probe (Redis reads have no timeout by default).
-            transport_options={"socket_timeout": timeout, **options},
-            connect_timeout=timeout,
-        ) as conn:
-            # One attempt: a retry would first sleep kombu's interval_start (2 s), and a
-            # probe must answer within HEALTH_CHECK_TIMEOUT.
-            conn.ensure_connection(max_retries=0, timeout=timeout)
-        return True
-    except Exception:
-        return False
-
-
-class HealthView(APIView):
-    authentication_classes = []
-    permission_classes = []
-    throttle_classes = []  # probed by load balancers every few seconds
-
-    @extend_schema(
-        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
-        summary="Liveness of database and broker",
-    )
-    def get(self, request):
-        database, broker = _check_database(), _check_broker()
-        healthy = database and broker
-        body = {
-            "status": "ok" if healthy else "unavailable",
-            "database": "ok" if database else "unavailable",
-            "broker": "ok" if broker else "unavailable",
-        }
-        return Response(body, status=200 if healthy else 503)
 
 
 class AttachmentDownloadView(UserLanguageMixin, APIView):

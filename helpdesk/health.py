@@ -1,0 +1,57 @@
+"""GET /healthz: can this process reach its database and its broker? 200 or 503."""
+
+from django.conf import settings
+from django.db import connection
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from kombu import Connection
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+def _check_database() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _check_broker() -> bool:
+    timeout = settings.HEALTH_CHECK_TIMEOUT
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            # socket_timeout: a broker that accepts the connection but never answers must
+            # not hang the probe (Redis reads have no timeout by default).
+            transport_options={"socket_timeout": timeout, **options},
+            connect_timeout=timeout,
+        ) as conn:
+            # One attempt: a retry would first sleep kombu's interval_start (2 s), and a
+            # probe must answer within HEALTH_CHECK_TIMEOUT.
+            conn.ensure_connection(max_retries=0, timeout=timeout)
+        return True
+    except Exception:
+        return False
+
+
+class HealthView(APIView):
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []  # probed by load balancers every few seconds
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+        summary="Liveness of database and broker",
+    )
+    def get(self, request):
+        database, broker = _check_database(), _check_broker()
+        healthy = database and broker
+        body = {
+            "status": "ok" if healthy else "unavailable",
+            "database": "ok" if database else "unavailable",
+            "broker": "ok" if broker else "unavailable",
+        }
+        return Response(body, status=200 if healthy else 503)
