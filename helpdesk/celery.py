@@ -19,7 +19,9 @@ app.conf.CELERY_DB_REUSE_MAX = 1000
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def _close_old_connections(**kwargs) -> None:
+def _close_old_connections(sender=None, **kwargs) -> None:
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # run in the caller's process and transaction (tests, .apply())
     from django.db import close_old_connections
 
     close_old_connections()

@@ -267,7 +267,9 @@ REST_FRAMEWORK = {
         "helpdesk.throttling.IPThrottle",
         "helpdesk.throttling.UserThrottle",
     ],
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    # 0: the client address is REMOTE_ADDR. Unset, DRF would trust X-Forwarded-For as the
+    # client sends it, and anyone could dodge the per-address limits.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.errors.exception_handler",
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
@@ -304,6 +306,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Behind a proxy that terminates TLS: DJANGO_SECURE_PROXY_SSL_HEADER=true trusts its
+# X-Forwarded-Proto, so links (Location, attachment URLs) and CSRF checks use https.
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)

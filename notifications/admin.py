@@ -76,7 +76,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         if not search_term.strip():
             return queryset, False
         ticket_id = id_from_reference(search_term)
-        if ticket_id is None and search_term.strip().isdigit():
+        if ticket_id is None and search_term.strip().isdecimal():
             ticket_id = int(search_term)
         return queryset.filter(event__ticket_id=ticket_id), False
 

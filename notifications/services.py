@@ -16,7 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .channels import email, inapp, webhook
+from tickets.selectors import is_agent
+
+from .channels import PermanentFailure, email, inapp, webhook
 from .models import (
     Channel,
     Delivery,
@@ -71,6 +73,9 @@ def recipients_for(kind: str, ticket, actor, data: dict) -> list:
     seen, recipients = set(), []
     for user in candidates:
         if user is None or (actor is not None and user.pk == actor.pk) or user.pk in seen:
+            continue
+        # A deactivated account, or an assignee who has left the desk, hears nothing more.
+        if not user.is_active or (user is ticket.assignee and not is_agent(user)):
             continue
         seen.add(user.pk)
         recipients.append(user)
@@ -154,16 +159,21 @@ def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
             .filter(pk=delivery_id)
             .first()
         )
+        now = timezone.now()
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return Outcome.SKIPPED, 0.0
+        if delivery.next_attempt_at > now + timedelta(seconds=1):
+            return Outcome.SKIPPED, 0.0  # a copy that came early: the backoff stands
         delivery.attempts += 1
-        now = timezone.now()
         try:
             with transaction.atomic():  # a failed send leaves none of its own writes
                 SENDERS[delivery.channel](delivery)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            if (
+                isinstance(exc, PermanentFailure)
+                or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+            ):
                 delivery.status = DeliveryStatus.FAILED
                 delivery.save(update_fields=_ATTEMPT_FIELDS)
                 logger.error("Delivery %s failed for good: %s", delivery.pk, delivery.last_error)
@@ -189,7 +199,12 @@ def deliveries_sweep(*, now=None) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", "channel")[: settings.NOTIFICATION_SWEEP_BATCH]
     )
-    return enqueue(jobs) if jobs else 0
+    if not jobs:
+        return 0
+    # Due from now: the next sweep leaves them alone for a grace period instead of piling
+    # another copy on a queue that is merely behind.
+    Delivery.objects.filter(pk__in=[pk for pk, _channel in jobs]).update(next_attempt_at=now)
+    return enqueue(jobs)
 
 
 def notifications_mark_read(*, user, notification_id: int | None = None) -> int:

@@ -143,6 +143,9 @@ def ticket_create_idempotent(
             return ticket, True
         except IntegrityError:
             # A concurrent request with the same key committed first: answer as it did.
+            # Any other integrity error is a bug, not a replay.
+            if not IdempotencyKey.objects.filter(user=requester, key=key).exists():
+                raise
             continue
     raise IdempotencyConflict()
 
@@ -236,7 +239,7 @@ def ticket_update(
     if refused:
         raise InvalidField(refused[0], _("You may not change this field."))
     assignee = data.get("assignee")
-    if assignee is not None and not is_agent(assignee):
+    if assignee is not None and not (assignee.is_active and is_agent(assignee)):
         raise InvalidField("assignee", _("Tickets can only be assigned to agents."))
     if locked.status == Status.CLOSED:
         raise TicketClosed()

@@ -10,9 +10,12 @@ import hmac
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
+
+from . import PermanentFailure
 
 
 def payload(delivery) -> dict:
@@ -41,8 +44,26 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={mac.hexdigest()}"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers for itself: a redirect is a failure, never followed elsewhere."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+class EndpointDisabled(PermanentFailure):
+    pass
+
+
 def send(delivery) -> None:
     endpoint = delivery.endpoint
+    if not endpoint.active:
+        raise EndpointDisabled("The endpoint was deactivated.")
+    if urllib.parse.urlsplit(endpoint.url).scheme not in ("http", "https"):
+        raise EndpointDisabled("Only http and https endpoints are called.")
     body = json.dumps(payload(delivery), separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(
@@ -59,7 +80,7 @@ def send(delivery) -> None:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
         raise RuntimeError(f"Webhook answered {exc.code}") from None

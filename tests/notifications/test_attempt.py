@@ -1,10 +1,13 @@
 """One delivery attempt, run in this process (no worker): what it writes, and that it costs
 a fixed, small number of queries — the worker's per-delivery cost (bench/notifications.py)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from notifications.models import Channel, Delivery, Notification
+from notifications.models import Channel, Delivery, Notification, WebhookEndpoint
 from notifications.services import Outcome, delivery_attempt
 from tests.factories import TicketFactory
 
@@ -53,3 +56,29 @@ def test_an_in_site_notification_already_written_is_not_written_again(requester)
     # then it is sent, with still one notification
     assert outcome is Outcome.SENT
     assert Notification.objects.filter(delivery=delivery).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_copy_that_comes_before_the_backoff_is_skipped(requester):
+    TicketFactory(requester=requester)
+    delivery = Delivery.objects.get(channel=Channel.IN_SITE)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+
+    assert delivery_attempt(delivery.pk) == (Outcome.SKIPPED, 0.0)
+    delivery.refresh_from_db()
+    assert delivery.attempts == 0 and delivery.status == "pending"
+
+
+@pytest.mark.django_db
+def test_a_deactivated_webhook_endpoint_fails_at_once(requester):
+    endpoint = WebhookEndpoint.objects.create(name="old", url="http://127.0.0.1:9/", secret="s")
+    TicketFactory(requester=requester)
+    endpoint.active = False
+    endpoint.save()
+    delivery = Delivery.objects.get(channel=Channel.WEBHOOK)
+
+    assert delivery_attempt(delivery.pk)[0] == Outcome.FAILED
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and "deactivated" in delivery.last_error

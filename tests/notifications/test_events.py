@@ -1,10 +1,13 @@
 """Who is told of what, recorded in the same transaction and queued only on commit (no
 worker needed: these look at the outbox rows and the on-commit callbacks)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from notifications.models import Channel, Delivery, Event, EventKind, WebhookEndpoint
-from notifications.services import preferences_update
+from notifications.services import deliveries_sweep, preferences_update
 from tests.factories import AgentFactory, TicketFactory, UserFactory, ticket_in
 from tickets import services
 from tickets.models import Status
@@ -121,3 +124,24 @@ def test_a_refused_transition_records_no_event(requester, agent):
     with pytest.raises(Exception):  # noqa: B017 - the kind is tested in test_services
         services.ticket_transition(ticket=ticket, to=Status.OPEN, actor=agent)
     assert Event.objects.count() == before
+
+
+def test_an_assignee_who_left_the_desk_hears_nothing_more(requester, agent):
+    ticket = TicketFactory(requester=requester)
+    ticket = services.ticket_update(ticket=ticket, actor=agent, data={"assignee": agent})
+    agent.is_active = False
+    agent.save()
+
+    services.message_add(ticket=ticket, author=requester, body="My KYC documents, attached.")
+
+    assert told(EventKind.REQUESTER_REPLIED, ticket) == {}
+
+
+def test_the_sweep_does_not_pile_copies_on_a_queue_that_is_behind(requester, settings):
+    settings.NOTIFICATION_SWEEP_GRACE_SECONDS = 60
+    TicketFactory(requester=requester)  # two pending deliveries
+    later = timezone.now() + timedelta(minutes=5)
+
+    assert deliveries_sweep(now=later) == 2
+    assert deliveries_sweep(now=later + timedelta(seconds=30)) == 0  # within the grace
+    assert deliveries_sweep(now=later + timedelta(seconds=61)) == 2  # still pending: again

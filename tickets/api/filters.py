@@ -74,7 +74,7 @@ class TicketFilter(django_filters.FilterSet):
             return qs.filter(assignee=self.request.user)
         if value == "none":
             return qs.filter(assignee__isnull=True)
-        if value.isdigit():
+        if value.isdecimal():
             return qs.filter(assignee_id=int(value))
         raise ValidationError({"assignee": [_("Use a user id, `me` or `none`.")]})
 

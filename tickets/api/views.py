@@ -75,7 +75,7 @@ def _if_match_version(header: str | None, ticket_id: int) -> int | None:
         return None
     tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
     prefix = f"{ticket_id}-"
-    if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
+    if tag.startswith(prefix) and tag[len(prefix) :].isdecimal():
         return int(tag[len(prefix) :])
     raise VersionConflict()
 
