@@ -81,7 +81,10 @@ class TicketDeskForm(forms.ModelForm):
     internal = forms.BooleanField(
         label=_("Internal note"),
         required=False,
-        help_text=_("Only agents see it; nobody is notified."),
+        help_text=_(
+            "Only agents see the note; a status change made with it is still shown to the "
+            "requester."
+        ),
     )
     attachments = MultipleFileField(
         label=_("Attachments"),
@@ -94,7 +97,10 @@ class TicketDeskForm(forms.ModelForm):
         required=False,
         max_length=REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
-        help_text=_("Kept in the status history; required to close a ticket that is not resolved."),
+        help_text=_(
+            "Shown to the requester in the status history and the notification; required to "
+            "close a ticket that is not resolved."
+        ),
     )
     # The version the agent saw: saving over someone else's change is refused.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
