@@ -20,15 +20,17 @@ PER_REQUEST = {"requester": 2, "agent": 3}
 # The ticket list: one query for the page, one for the files sent with those tickets
 # (requester, assignee and queue are joined in).
 TICKET_LIST = 2
+# A search first fetches the matching ids (tickets.selectors.ticket_search), then the page.
+SEARCH_IDS = 1
 # Messages and history first load the ticket (with its files) to check the caller may see it.
 TICKET_CHECK = 2
 MESSAGE_LIST = 2  # the page of messages with their authors, then their files
 HISTORY_LIST = 1  # the page of status changes with who made them
 
 
-def query_count(client, url, page_size: int) -> int:
+def query_count(client, url, page_size: int, params: dict | None = None) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, {"page_size": page_size})
+        response = client.get(url, {"page_size": page_size, **(params or {})})
     assert response.status_code == 200, response.content
     assert len(response.json()["results"]) == page_size, "the page must be full to compare"
     return len(queries.captured_queries)
@@ -80,6 +82,20 @@ def test_the_ticket_list_costs_the_same_for_5_or_50_tickets(
     small, large = (query_count(client, TICKETS_URL, size) for size in PAGE_SIZES)
 
     assert small == large == PER_REQUEST[role] + TICKET_LIST
+
+
+@pytest.mark.parametrize("few_matches", [1000, 1], ids=["read by id", "many matches"])
+@pytest.mark.parametrize("role", ["requester", "agent"])
+def test_a_search_costs_one_query_more_whatever_it_matches(
+    role, few_matches, busy_requester, agent, client_for, monkeypatch
+):
+    monkeypatch.setattr("tickets.selectors.SEARCH_FEW_MATCHES", few_matches)
+    client = caller(role, busy_requester, agent, client_for)
+    search = {"q": "e"}  # in every factory ticket's subject or description
+
+    small, large = (query_count(client, TICKETS_URL, size, search) for size in PAGE_SIZES)
+
+    assert small == large == PER_REQUEST[role] + SEARCH_IDS + TICKET_LIST
 
 
 @pytest.mark.parametrize("role", ["requester", "agent"])

@@ -451,6 +451,24 @@ def test_q_searches_subject_description_reference_and_transaction_ids(agent, cli
     assert listed(client, q="0xab12") == set()  # a transaction id matches whole, not in part
 
 
+@pytest.mark.parametrize("few_matches", [1000, 1], ids=["read by id", "many matches"])
+def test_q_finds_chinese_text_whichever_way_the_page_is_read(
+    few_matches, agent, client_for, monkeypatch
+):
+    # Given tickets in Chinese, two of them about a withdrawal that has not arrived
+    monkeypatch.setattr("tickets.selectors.SEARCH_FEW_MATCHES", few_matches)
+    in_subject = TicketFactory(subject="USDT 提现未到账", description="请尽快处理。")
+    in_description = TicketFactory(
+        subject="求助", description="我的BTC提现未到账，已经三个小时了。"
+    )
+    TicketFactory(subject="充值未到账", description="请帮我核实。")
+    client = client_for(agent)
+
+    # Then a search finds those two, in three or more characters and in two
+    assert listed(client, q="提现未到账") == {in_subject.pk, in_description.pk}
+    assert listed(client, q="提现") == {in_subject.pk, in_description.pk}
+
+
 def test_ordering_by_updated_at_both_ways(agent, client_for):
     first, second, third = TicketFactory(), TicketFactory(), TicketFactory()
     base = timezone.now() - timedelta(days=1)
