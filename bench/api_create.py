@@ -15,14 +15,12 @@ the end).
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_reads import ROOT, free_port, log, start_gunicorn, stop  # noqa: E402
+from api_reads import ROOT, free_port, log, run_wrk, start_gunicorn, stop  # noqa: E402
 
 LUA = """
 wrk.method = "POST"
@@ -56,23 +54,6 @@ end
 """
 
 
-def run_wrk(url: str, token: str, connections: int, seconds: int) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"token": token})
-    try:
-        output = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
-            + ["-s", script.name, url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        os.unlink(script.name)
-    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="helpdesk_bench")
@@ -92,9 +73,9 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}/api/v1/tickets/"
     results = []
     try:
-        run_wrk(url, token, 2, args.warmup)
+        run_wrk(url, token, 2, args.warmup, lua=LUA)
         for connections in args.connections:
-            result = run_wrk(url, token, connections, args.duration)
+            result = run_wrk(url, token, connections, args.duration, lua=LUA)
             result["connections"] = connections
             results.append(result)
             log(f"{connections} connections: {result['requests'] / result['seconds']:.0f}/s")

@@ -129,9 +129,10 @@ def check(url: str, token: str) -> int:
     return len(body["results"])
 
 
-def run_wrk(url: str, token: str, connections: int, seconds: int) -> dict:
+def run_wrk(url: str, token: str, connections: int, seconds: int, lua: str = LUA) -> dict:
+    """wrk with a Lua script (`lua`, formatted with the token) that prints one RESULT line."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"token": token})
+        script.write(lua % {"token": token})
     try:
         output = subprocess.run(
             [
