@@ -247,7 +247,7 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "helpdesk.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -263,10 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tickets.api.pagination.CursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "helpdesk.throttling.IPThrottle",
-        "helpdesk.throttling.UserThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.throttling.RateLimits"],
     # 0: the client address is REMOTE_ADDR. Unset, DRF would trust X-Forwarded-For as the
     # client sends it, and anyone could dodge the per-address limits.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),

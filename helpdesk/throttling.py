@@ -1,53 +1,153 @@
-"""Rate limits (SPEC §4: 429 `throttled` with Retry-After), counted in the cache — Redis
-when REDIS_URL is set, so every web process shares the counts.
+"""Rate limits (SPEC §4: 429 `throttled` with Retry-After).
 
-Rates come from settings.HELPDESK_THROTTLE_RATES at request time (DRF's own classes read
-theirs once at import), so they can be changed per deployment and per test."""
+One throttle per view checks all of the view's scopes at once, each a counter per time
+window in Redis (when REDIS_URL is set, so every web process shares the counts; otherwise
+in the process's cache): the scopes' counters are bumped and read in one round trip with
+atomic INCRs. DRF's own throttles keep a list of timestamps per key, read and written back
+whole on every request (two round trips per scope, lost updates under concurrency, and a
+list as long as the rate).
 
+The count over the last `duration` is the sliding-window estimate: the previous window's
+count weighted by how much of it still overlaps, plus the current window's. A refused
+request is not counted. Rates come from settings.HELPDESK_THROTTLE_RATES at request time,
+so they can be changed per deployment and per test."""
+
+import logging
+import time
+from functools import cache
+
+import redis
 from django.conf import settings
-from rest_framework import throttling
+from django.core.cache import cache as django_cache
+from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
+
+DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class _SettingsRate:
-    def get_rate(self):
-        return settings.HELPDESK_THROTTLE_RATES.get(self.scope)
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'600/min' -> (600, 60): requests, seconds."""
+    number, period = rate.split("/")
+    return int(number), DURATIONS[period[0]]
 
 
-class UserThrottle(_SettingsRate, throttling.UserRateThrottle):
-    """Per signed-in user (per IP for anonymous callers)."""
-
-    scope = "user"
-
-
-class IPThrottle(_SettingsRate, throttling.SimpleRateThrottle):
-    """Per client address, whoever is signed in: one address cannot flood us with many
-    accounts. Behind a proxy, set NUM_PROXIES so the real address is used."""
-
-    scope = "ip"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+@cache
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
 
 
-class LoginThrottle(_SettingsRate, throttling.SimpleRateThrottle):
+class _Counters:
+    """INCR the current windows' keys and read the previous windows' counts."""
+
+    def bump(self, keys: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
+        url = getattr(settings, "REDIS_URL", None)
+        if url:
+            pipe = _redis(url).pipeline(transaction=False)
+            for current, previous, ttl in keys:
+                pipe.incr(current)
+                pipe.expire(current, ttl)
+                pipe.get(previous)
+            replies = pipe.execute()
+            return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
+        counts = []
+        for current, previous, ttl in keys:
+            django_cache.add(current, 0, ttl)
+            counts.append((django_cache.incr(current), django_cache.get(previous, 0)))
+        return counts
+
+    def unbump(self, keys: list[str]) -> None:
+        url = getattr(settings, "REDIS_URL", None)
+        if url:
+            pipe = _redis(url).pipeline(transaction=False)
+            for key in keys:
+                pipe.decr(key)
+            pipe.execute()
+        else:
+            for key in keys:
+                django_cache.decr(key)
+
+
+COUNTERS = _Counters()
+
+
+class RateLimits(BaseThrottle):
+    """The per-address and per-user limits, on every view that does not say otherwise."""
+
+    scopes = ("ip", "user")
+
+    def ident(self, scope: str, request, view) -> str | None:
+        """Whom `scope` counts this request against; None: the scope does not apply."""
+        if scope == "user" and request.user.is_authenticated:
+            return f"u{request.user.pk}"
+        return self.get_ident(request)
+
+    def allow_request(self, request, view) -> bool:
+        self.waits = []
+        now = time.time()
+        checks, keys = [], []
+        for scope in self.scopes:
+            rate = settings.HELPDESK_THROTTLE_RATES.get(scope)
+            ident = self.ident(scope, request, view) if rate else None
+            if ident is None:
+                continue
+            limit, duration = parse_rate(rate)
+            window = int(now // duration)
+            key = f"throttle:{scope}:{ident}:{duration}:"
+            checks.append((limit, duration, now - window * duration))
+            keys.append((f"{key}{window}", f"{key}{window - 1}", 2 * duration))
+        if not checks:
+            return True
+        try:
+            counts = COUNTERS.bump(keys)
+        except redis.RedisError as exc:
+            # Limits are a defence, not a dependency: Redis down must not take the API down.
+            logger.warning("Rate limits not checked, Redis unavailable: %s", exc)
+            return True
+        for (limit, duration, elapsed), (current, previous) in zip(checks, counts, strict=True):
+            if previous * (1 - elapsed / duration) + current > limit:
+                self.waits.append(_wait(limit, duration, elapsed, current - 1, previous))
+        if self.waits:
+            try:
+                COUNTERS.unbump([current for current, _previous, _ttl in keys])
+            except redis.RedisError as exc:
+                logger.warning("Refused request left counted, Redis unavailable: %s", exc)
+        return not self.waits
+
+    def wait(self) -> float | None:
+        return max(self.waits, default=None)
+
+
+def _wait(limit: int, duration: int, elapsed: float, current: int, previous: int) -> float:
+    """Seconds until one more request fits, if no other comes: `current` requests counted
+    in this window (this one not included), `previous` in the one before."""
+    if limit <= 0:
+        return float(duration)
+    if current + 1 <= limit and previous:
+        # Later in this window the previous one weighs less: p * (1 - t/d) + c + 1 <= L.
+        return max(duration * (1 - (limit - current - 1) / previous) - elapsed, 1.0)
+    # In the next window this one is the previous: c * (1 - t/d) + 1 <= L.
+    return duration - elapsed + duration * max(1 - (limit - 1) / max(current, 1), 0)
+
+
+class TicketLimits(RateLimits):
+    """The ticket views: besides, new tickets per user per hour (replies and reads are not
+    counted)."""
+
+    scopes = ("ip", "user", "ticket_create")
+
+    def ident(self, scope: str, request, view) -> str | None:
+        if scope == "ticket_create":
+            if request.method != "POST" or getattr(view, "action", None) != "create":
+                return None
+            scope = "user"
+        return super().ident(scope, request, view)
+
+
+class LoginLimits(RateLimits):
     """Password guesses at the token endpoint, per address."""
 
-    scope = "login"
+    scopes = ("ip", "login")
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class TicketCreateThrottle(_SettingsRate, throttling.SimpleRateThrottle):
-    """New tickets per user per hour (replies and reads are not counted)."""
-
-    scope = "ticket_create"
-
-    def allow_request(self, request, view):
-        if request.method != "POST" or getattr(view, "action", None) != "create":
-            return True
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def ident(self, scope: str, request, view) -> str | None:
+        return self.get_ident(request)

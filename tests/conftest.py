@@ -33,6 +33,14 @@ def fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_row_caches():
+    """Rows a test rolled back must not be served from a cache to the next test."""
+    from helpdesk.cache import clear_all
+
+    clear_all()
+
+
 @pytest.fixture
 def requester(db):
     return UserFactory()

@@ -1,7 +1,15 @@
 """Limits on abuse: 429 `throttled` with Retry-After, counted in Redis."""
 
-import pytest
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from rest_framework.request import Request
+
+from helpdesk.throttling import RateLimits
 from tests.factories import UserFactory
 from tickets.models import Ticket
 
@@ -68,3 +76,58 @@ def test_password_guessing_is_limited(client_for, requester, rates):
     wrong = {"username": requester.username, "password": "guess"}
     assert [client.post("/api/v1/auth/token/", wrong).status_code for _ in range(3)] == [400] * 3
     assert_throttled(client.post("/api/v1/auth/token/", wrong))
+
+
+def test_the_limit_holds_when_requests_arrive_at_once(rates):
+    """The counters are bumped atomically: 24 requests at once from one address let exactly
+    the limit through, not every one that read the count before another wrote it."""
+    rates(ip="6/min")
+    factory = RequestFactory()
+    start = threading.Barrier(24)
+
+    def attempt(_number):
+        request = Request(factory.get(URL, REMOTE_ADDR="203.0.113.9"))
+        request.user = AnonymousUser()
+        start.wait()
+        return RateLimits().allow_request(request, view=None)  # one per request, as DRF
+
+    with ThreadPoolExecutor(24) as pool:
+        allowed = list(pool.map(attempt, range(24)))
+
+    assert allowed.count(True) == 6
+
+
+def test_a_client_that_waits_retry_after_is_let_in(client_for, requester, rates):
+    rates(user="2/s")
+    client = client_for(requester)
+    assert [client.get(URL).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(URL)
+    assert_throttled(refused)
+
+    time.sleep(int(refused["Retry-After"]))
+
+    assert client.get(URL).status_code == 200
+
+
+def test_refused_requests_are_not_counted(client_for, requester, rates):
+    """Hammering while refused does not push the wait further out."""
+    rates(user="2/s")
+    client = client_for(requester)
+    [client.get(URL) for _ in range(2)]
+    first = client.get(URL)
+    assert_throttled(first)
+    for _ in range(20):
+        assert client.get(URL).status_code == 429
+
+    time.sleep(int(first["Retry-After"]))
+
+    assert client.get(URL).status_code == 200
+
+
+def test_the_api_answers_when_redis_is_down(client_for, requester, rates, settings):
+    """Limits are a defence, not a dependency: without Redis they are skipped, not a 500."""
+    rates(user="1/min")
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    client = client_for(requester)
+
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]

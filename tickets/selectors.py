@@ -5,10 +5,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from helpdesk.cache import RowsCache
+
 from .models import (
     Attachment,
     Message,
     Priority,
+    Queue,
     Status,
     StatusChange,
     Ticket,
@@ -42,6 +45,16 @@ def role_for(user: AbstractBaseUser | AnonymousUser) -> Role:
 
 def is_agent(user) -> bool:
     return role_for(user) in (Role.AGENT, Role.SUPERVISOR)
+
+
+_default_queues = RowsCache(
+    Queue, lambda: {queue.default_for: queue for queue in Queue.objects.exclude(default_for=None)}
+)
+
+
+def default_queue(category: str) -> Queue | None:
+    """The queue new tickets of `category` land in (read on every ticket created)."""
+    return _default_queues.get().get(category)
 
 
 def agents() -> QuerySet:

@@ -30,12 +30,11 @@ from .models import (
     IdempotencyKey,
     Message,
     Priority,
-    Queue,
     Status,
     StatusChange,
     Ticket,
 )
-from .selectors import is_agent, role_for
+from .selectors import default_queue, is_agent, role_for
 from .transitions import Role
 
 AGENT_FIELDS = frozenset({"priority", "category", "queue", "assignee", "tags"})
@@ -108,10 +107,13 @@ def ticket_create(
             priority=priority,
             channel=channel,
             status=Status.NEW,
-            queue=Queue.objects.filter(default_for=category).first(),
+            queue=default_queue(category),
             **details,
         )
-        attachments_store(ticket=ticket, message=None, checked=checked, uploaded_by=requester)
+        # What the API renders, so it need not read the ticket back (see selectors).
+        ticket.own_attachments = attachments_store(
+            ticket=ticket, message=None, checked=checked, uploaded_by=requester
+        )
         StatusChange.objects.create(
             ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
         )

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.api import UserLanguageMixin
-from helpdesk.throttling import IPThrottle, LoginThrottle, TicketCreateThrottle, UserThrottle
+from helpdesk.throttling import LoginLimits, TicketLimits
 from notifications.services import preferences_for, preferences_update
 
 from .. import selectors, services
@@ -106,7 +106,7 @@ class TicketViewSet(
     viewsets.GenericViewSet,
 ):
     http_method_names = ["get", "post", "patch", "head", "options"]
-    throttle_classes = [IPThrottle, UserThrottle, TicketCreateThrottle]
+    throttle_classes = [TicketLimits]
     # Only for the schema generator (the model); get_queryset() scopes tickets by caller.
     queryset = Ticket.objects.none()
     filter_backends = [
@@ -132,8 +132,11 @@ class TicketViewSet(
             return AgentTicketSerializer
         return TicketSerializer
 
-    def _render(self, ticket, status_code=status.HTTP_200_OK, headers=None) -> Response:
-        ticket = self.get_queryset().get(pk=ticket.pk)
+    def _render(
+        self, ticket, status_code=status.HTTP_200_OK, headers=None, *, reload=True
+    ) -> Response:
+        if reload:
+            ticket = self.get_queryset().get(pk=ticket.pk)
         data = self.get_serializer_class()(ticket, context=self.get_serializer_context()).data
         return Response(
             data, status=status_code, headers={"ETag": _etag(ticket), **(headers or {})}
@@ -182,9 +185,13 @@ class TicketViewSet(
             if not created:
                 headers["Idempotent-Replayed"] = "true"
         else:
-            ticket = services.ticket_create(requester=request.user, **fields)
+            ticket, created = services.ticket_create(requester=request.user, **fields), True
         location = request.build_absolute_uri(f"{request.path}{ticket.pk}/")
-        return self._render(ticket, status.HTTP_201_CREATED, {"Location": location, **headers})
+        # A ticket just created is rendered as the service returns it, with its relations
+        # and files in hand; a replayed one is read back like any other.
+        return self._render(
+            ticket, status.HTTP_201_CREATED, {"Location": location, **headers}, reload=not created
+        )
 
     @extend_schema(
         request=TicketUpdateSerializer,
@@ -303,7 +310,7 @@ class MeView(UserLanguageMixin, GenericAPIView):
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
 
-    throttle_classes = [IPThrottle, LoginThrottle]
+    throttle_classes = [LoginLimits]
     # As ObtainAuthToken's empty list, but the schema then says no token is needed.
     permission_classes = [AllowAny]
 

@@ -14,9 +14,9 @@ from .support import TICKETS_URL, history_url, messages_url
 
 PAGE_SIZES = (5, 50)
 
-# Every request: the token (joined with its user), then the caller's preferences (language).
+# Every request: the token, joined with its user and the user's preferences (language).
 # An agent's role also costs one look at their groups.
-PER_REQUEST = {"requester": 2, "agent": 3}
+PER_REQUEST = {"requester": 1, "agent": 2}
 # The ticket list: one query for the page, one for the files sent with those tickets
 # (requester, assignee and queue are joined in).
 TICKET_LIST = 2
