@@ -1,6 +1,9 @@
 """Pieces every API view shares."""
 
+import copy
+
 from django.utils import translation
+from rest_framework import serializers
 
 from notifications.services import preferences_for
 
@@ -13,3 +16,16 @@ class UserLanguageMixin:
         if request.user.is_authenticated:
             translation.activate(preferences_for(request.user).language)
             request.LANGUAGE_CODE = translation.get_language()
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer works its fields out from the model for every instance (a
+    fifth of the time of a ticket create); this one once per class, then copies them for
+    each instance as a plain Serializer copies its declared fields."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)

@@ -8,11 +8,11 @@ from rest_framework import authentication, exceptions
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
-        token = (
-            model.objects.select_related("user__preferences").filter(key=key).first()
-        )  # a user without preferences yet gets them on first use (preferences_for)
-        if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        try:
+            # A user without preferences yet gets them on first use (preferences_for).
+            token = model.objects.select_related("user__preferences").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return (token.user, token)

@@ -106,6 +106,19 @@ def test_webhook_endpoints_get_the_events_they_subscribe_to(requester, agent):
     assert everything.deliveries.count() == 2 and only_status.deliveries.count() == 1
 
 
+def test_an_endpoint_added_or_switched_off_applies_to_the_next_event(requester, agent):
+    """Endpoints are cached in the process; a change made here applies at once."""
+    ticket = TicketFactory(requester=requester)  # the endpoints are read (none yet)
+    endpoint = WebhookEndpoint.objects.create(name="new", url="http://127.0.0.1:9/", secret="s")
+    services.ticket_transition(ticket=ticket, to=Status.OPEN, actor=agent)
+    endpoint.active = False
+    endpoint.save()
+    services.ticket_transition(ticket=ticket, to=Status.PENDING, actor=agent)
+
+    hooks = Delivery.objects.filter(channel=Channel.WEBHOOK, event__ticket=ticket)
+    assert list(hooks.values_list("event__data__to_status", flat=True)) == ["open"]
+
+
 def test_deliveries_are_queued_only_when_the_change_commits(
     requester, agent, django_capture_on_commit_callbacks
 ):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from helpdesk.api import ModelSerializer
 from notifications.models import Language, Preferences
 
 from ..models import Attachment, Message, Priority, Queue, Status, StatusChange, Ticket
@@ -29,7 +30,7 @@ class AgentUserSummarySerializer(UserSummarySerializer):
     email = serializers.EmailField()
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,7 +46,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     """What a requester sees of a ticket."""
 
     reference = serializers.CharField(read_only=True)
@@ -165,7 +166,7 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     author = UserSummarySerializer(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -187,7 +188,7 @@ class MessageCreateSerializer(serializers.Serializer):
     attachments = AttachmentsField()
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(ModelSerializer):
     changed_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -201,7 +202,7 @@ class NotificationChannelsSerializer(serializers.Serializer):
     in_site = serializers.BooleanField(source="in_site_enabled", required=False)
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     """The caller: who they are, and their preferences (the writable part)."""
 
     id = serializers.IntegerField(source="user.id", read_only=True)

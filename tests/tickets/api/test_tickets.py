@@ -79,6 +79,45 @@ def test_a_new_ticket_lands_in_its_categorys_default_queue(
     assert seen_by_agent["requester"]["id"] == requester.pk
 
 
+@pytest.mark.parametrize("caller", ["requester", "agent"])
+def test_the_created_ticket_is_answered_as_a_later_read_shows_it(
+    caller, requester, agent, client_for
+):
+    """The 201 renders the ticket the service wrote, without reading it back: it must say
+    exactly what a GET says, details, dates and queue included."""
+    client = client_for({"requester": requester, "agent": agent}[caller])
+    details = {
+        "occurred_at": "2026-11-28T09:14:00+08:00",
+        "error_code": "E4821",
+        "transaction_ids": ["0x9f1c", "ab" * 32],
+        "steps_to_reproduce": "Withdraw, wait.",
+        "contact_phone": "+65 5555 0100",
+    }
+
+    created = client.post(TICKETS_URL, {**WITHDRAWAL, **details}, format="json")
+    read = client.get(created["Location"])
+
+    assert created.status_code == 201, created.content
+    assert created.json() == read.json()
+    assert created["ETag"] == read["ETag"]
+
+
+def test_a_category_given_another_default_queue_sends_the_next_ticket_there(
+    requester, agent, client_for, payments_queue, tech_queue
+):
+    client = client_for(requester)
+    first = client.post(TICKETS_URL, WITHDRAWAL, format="json").json()
+    payments_queue.default_for = None
+    payments_queue.save()
+    tech_queue.default_for = Category.DEPOSIT_WITHDRAWAL
+    tech_queue.save()
+
+    second = client.post(TICKETS_URL, WITHDRAWAL, format="json").json()
+
+    queues = [client_for(agent).get(ticket_url(t["id"])).json()["queue"] for t in (first, second)]
+    assert queues == ["deposits-withdrawals", "tech"]
+
+
 @pytest.mark.parametrize("priority", ["low", "normal", "high"])
 def test_a_requester_may_pick_low_normal_or_high(priority, requester, client_for):
     response = client_for(requester).post(
