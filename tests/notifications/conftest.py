@@ -58,6 +58,13 @@ class SmtpSink:
             self.messages: list[email.message.EmailMessage] = []
             self.attempts = 0
             self.refuse_next = 0
+            self.sessions = 0  # EHLOs: SMTP sessions opened
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        with self.lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         with self.lock:
@@ -203,10 +210,19 @@ class Worker:
 @pytest.fixture(scope="session")
 def smtp_sink():
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield sink, controller.port
-    controller.stop()
+    port = free_port()
+    controllers = [Controller(sink, hostname="127.0.0.1", port=port)]
+    controllers[0].start()
+
+    def restart() -> None:
+        """Drop every open session, as a server restarting or timing idle clients out."""
+        controllers[0].stop()
+        controllers[0] = Controller(sink, hostname="127.0.0.1", port=port)
+        controllers[0].start()
+
+    sink.restart = restart
+    yield sink, port
+    controllers[0].stop()
 
 
 @pytest.fixture(scope="session")

@@ -278,3 +278,34 @@ def test_channels_follow_the_users_preferences(stack, people, endpoint):
 
     assert emails_to(sink, requester) == []
     assert Notification.objects.filter(recipient=requester).count() == 1
+
+
+def test_emails_in_a_row_share_one_smtp_session(stack, people):
+    sink, _receiver = stack
+    requester, agent, _supervisor = people
+    ticket = TicketFactory(requester=requester)
+    all_settled()
+    sessions_before = sink.sessions
+
+    for to in [Status.OPEN, Status.PENDING] * 6:
+        ticket = services.ticket_transition(ticket=ticket, to=to, actor=agent)
+    all_settled()
+
+    assert len(emails_to(sink, requester)) == 13
+    # at most one new session per worker thread (4), where it was one per email (12)
+    assert sink.sessions - sessions_before <= 4
+
+
+def test_an_email_after_the_server_dropped_the_kept_session_goes_out_once(stack, people):
+    sink, _receiver = stack
+    requester, agent, _supervisor = people
+    ticket = TicketFactory(requester=requester)
+    all_settled()
+    sink.restart()  # the worker's kept session is gone
+
+    services.ticket_transition(ticket=ticket, to=Status.OPEN, actor=agent)
+    all_settled()
+
+    assert len(emails_to(sink, requester)) == 2
+    email = Delivery.objects.get(channel=Channel.EMAIL, event__data__to_status="open")
+    assert (email.status, email.attempts) == (DeliveryStatus.SENT, 1)
