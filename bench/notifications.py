@@ -1,13 +1,13 @@
 """Notification delivery benchmark: N ticket status changes, delivered by one or more
 Celery worker processes. Run by hand, not by the test suite (see bench/README.md):
 
-    .venv/bin/python bench/notifications.py --workers 1 2 --changes 2000
+    .venv/bin/python bench/notifications.py --rate 100      # 200 deliveries/s offered
 
 Real pieces only: PostgreSQL (a database of its own, created and dropped here), a
 redis-server of its own on a free port, an SMTP sink and a webhook receiver on loopback
 (in a separate process, so they never wait on this one's GIL) and `celery -A helpdesk
 worker` subprocesses. "Two workers" means two worker processes, each with the pool and
-concurrency given (default: prefork, one child each).
+concurrency given (default: the project's, 4 threads in one process).
 
 Each scenario creates its tickets before the workers start (their creation deliveries are
 deleted, not measured), starts the workers, warms them up, then makes N status changes
@@ -527,14 +527,20 @@ def print_tables(results: list[tuple[str, dict]], args) -> None:
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="one run each")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1], help="worker processes; one run each"
+    )
     parser.add_argument("--changes", type=int, default=2000)
     parser.add_argument("--tickets", type=int, default=200, help="changes cycle over these")
     parser.add_argument("--threads", type=int, default=4, help="threads making the changes")
     parser.add_argument("--rate", type=float, default=0, help="changes/s; 0 = flat out")
     parser.add_argument("--warmup", type=int, default=20, help="changes before measuring")
-    parser.add_argument("--pool", default="prefork", help="celery worker --pool")
-    parser.add_argument("--concurrency", type=int, default=1, help="per worker process")
+    parser.add_argument(
+        "--pool", default="threads", help="celery worker --pool (the project's default)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="per worker (the project's default)"
+    )
     parser.add_argument("--loglevel", default="INFO", help="celery worker --loglevel")
     parser.add_argument("--app", default="helpdesk", help="celery -A (e.g. a tuned variant)")
     parser.add_argument(

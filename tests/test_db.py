@@ -12,10 +12,12 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 locked_with_relations = CompiledQuery(
-    lambda pk: Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-    .select_related("event__ticket", "recipient__preferences", "endpoint")
-    .filter(pk=pk)
-    .order_by()[:1]
+    lambda pk: (
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("event__ticket", "recipient__preferences", "endpoint")
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
 )
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.db import CompiledQuery
 from notifications.models import EventKind
 from notifications.services import notify
 
@@ -76,8 +77,23 @@ def _actor_role(actor) -> Role:
     return Role.SYSTEM if actor is None else role_for(actor)
 
 
+# The ticket's row, locked, with the people a change notifies and their preferences (one
+# query, compiled once: every change starts here).
+_locked_ticket = CompiledQuery(
+    lambda pk: (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("requester__preferences", "assignee__preferences")
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+)
+
+
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    locked = _locked_ticket.first(ticket.pk)
+    if locked is None:
+        raise Ticket.DoesNotExist(f"Ticket {ticket.pk} does not exist.")
+    return locked
 
 
 def ticket_create(

@@ -18,7 +18,7 @@ from tickets.errors import (
     TransitionForbidden,
     VersionConflict,
 )
-from tickets.models import IdempotencyKey, Message, Queue, StatusChange, Ticket
+from tickets.models import IdempotencyKey, Message, Queue, Status, StatusChange, Ticket
 
 
 def fresh(ticket: Ticket) -> Ticket:
@@ -681,3 +681,19 @@ def test_querysets_cannot_rewrite_history(history_row, write):
 
     assert history_steps(history_row.ticket) == steps
     assert StatusChange.objects.get(pk=history_row.pk).reason == "test setup"
+
+
+def test_a_status_change_reads_the_people_it_notifies_with_the_ticket(
+    agent, django_assert_num_queries
+):
+    """The lock reads requester, assignee and their preferences in one query: a change
+    costs the same whoever is on the ticket. In the test's transaction: savepoint, lock,
+    history row, event, the assignee's role, the deliveries, the ticket, release."""
+    for assignee in (AgentFactory(), AgentFactory()):
+        ticket = services.ticket_update(
+            ticket=TicketFactory(), actor=agent, data={"assignee": assignee}
+        )
+        ticket = Ticket.objects.get(pk=ticket.pk)  # nothing cached on it
+
+        with django_assert_num_queries(8):
+            services.ticket_transition(ticket=ticket, to=Status.OPEN, actor=agent)
