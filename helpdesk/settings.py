@@ -94,12 +94,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Parameters sent apart from the SQL (psycopg 3's server-side binding): psycopg then
-    # prepares the statements a connection runs again and again, and PostgreSQL stops
-    # parsing and planning them each time (~15% more ticket creates per second,
-    # bench/README.md). Behind PgBouncer in transaction mode older than 1.21, turn it off.
-    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
