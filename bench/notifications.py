@@ -197,8 +197,6 @@ class Worker:
             "-A",
             args.app,
             "worker",
-            f"--pool={args.pool}",
-            f"--concurrency={args.concurrency}",
             f"--loglevel={args.loglevel}",
             f"--hostname={self.hostname}",
             "--without-gossip",
@@ -206,7 +204,13 @@ class Worker:
             "--without-heartbeat",
             *args.worker_arg,
         ]
-        self.env = env
+        # Through the settings: with CELERY_WORKER_POOL set, Celery reads `--pool prefork`
+        # as "no --pool given" and keeps the setting's pool.
+        self.env = {
+            **env,
+            "CELERY_WORKER_POOL": args.pool,
+            "CELERY_WORKER_CONCURRENCY": str(args.concurrency),
+        }
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:

@@ -1,11 +1,52 @@
-"""Small tables read on every request and changed by hand now and then (queues, webhook
-endpoints): kept in the process for a few seconds instead of queried each time."""
+"""State the web processes share in Redis (REDIS_URL), and small tables cached in each
+process against a version number kept there.
 
+Redis is a help here, never a dependency: a call fails fast (short timeouts, no retries)
+and after a failure Redis is left alone for a few seconds, so an outage costs a request
+no more than the shortcut it skips."""
+
+import logging
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import Generic, TypeVar
 
+import redis
+from django.conf import settings
+from django.db import transaction
 from django.db.models import signals
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+REDIS_TIMEOUT_SECONDS = 0.5
+REDIS_PAUSE_SECONDS = 5.0
+_paused_until = 0.0
+
+
+@cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 0),  # redis-py retries 10 times by default
+    )
+
+
+def shared_redis() -> redis.Redis | None:
+    """The shared Redis; None without REDIS_URL, or for a while after it failed."""
+    if not settings.REDIS_URL or time.monotonic() < _paused_until:
+        return None
+    return _client(settings.REDIS_URL)
+
+
+def redis_failed(exc: Exception, what: str) -> None:
+    global _paused_until
+    _paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
+    logger.warning("Redis unavailable, %s for %.0f s: %s", what, REDIS_PAUSE_SECONDS, exc)
+
 
 T = TypeVar("T")
 
@@ -13,28 +54,54 @@ ALL: list["RowsCache"] = []
 
 
 class RowsCache(Generic[T]):
-    """`load()`'s result, reused for `ttl` seconds. A save or delete of `model` in this
-    process drops it at once; other processes see the change within `ttl`."""
+    """`load()`'s result, kept while the table's version in Redis stays the same: a save
+    or delete of `model` bumps the version when its transaction commits, and every process
+    then reads the table again. One Redis GET instead of a query; without Redis (the
+    embedded run, or Redis failing) the table is read each time. As a safety net nothing
+    is kept longer than `max_age` seconds."""
 
-    def __init__(self, model, load: Callable[[], T], *, ttl: float = 10.0):
-        self.load, self.ttl = load, ttl
-        self._value: T | None = None
-        self._expires = 0.0
+    def __init__(self, name: str, model, load: Callable[[], T], *, max_age: float = 60.0):
+        self.key, self.load, self.max_age = f"helpdesk:version:{name}", load, max_age
+        self._kept: tuple[bytes | None, float, T] | None = None
         for signal in (signals.post_save, signals.post_delete):
-            signal.connect(self.clear, sender=model, weak=False)
+            signal.connect(self.changed, sender=model, weak=False)
         ALL.append(self)
 
     def get(self) -> T:
-        now = time.monotonic()
-        if self._value is None or now >= self._expires:
-            self._value, self._expires = self.load(), now + self.ttl
-        return self._value
+        client = shared_redis()
+        if client is None:
+            return self.load()
+        try:
+            version = client.get(self.key)
+        except redis.RedisError as exc:
+            redis_failed(exc, "tables read from the database")
+            return self.load()
+        kept = self._kept
+        if kept is not None and kept[0] == version and time.monotonic() < kept[1]:
+            return kept[2]
+        value = self.load()  # read after the version: a change since then reloads next time
+        self._kept = (version, time.monotonic() + self.max_age, value)
+        return value
 
-    def clear(self, **_signal_kwargs) -> None:
-        self._value = None
+    def changed(self, **_signal_kwargs) -> None:
+        self.clear()
+        transaction.on_commit(self._bump)
+
+    def _bump(self) -> None:
+        self.clear()
+        client = shared_redis()
+        if client is None:
+            return
+        try:
+            client.incr(self.key)
+        except redis.RedisError as exc:
+            redis_failed(exc, "other processes keep their copy up to a minute")
+
+    def clear(self) -> None:
+        self._kept = None
 
 
 def clear_all() -> None:
-    """Forget every cached table (tests: rows rolled back leave no signal behind)."""
-    for cached in ALL:
-        cached.clear()
+    """Forget every kept table (tests: rows rolled back leave no version bump behind)."""
+    for kept in ALL:
+        kept.clear()

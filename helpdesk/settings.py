@@ -200,8 +200,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A delivery waits on the database, SMTP or a webhook far longer than it computes: one
 # worker process runs them on threads (each with its own database connection and SMTP
-# session). Two cores: 4 threads deliver ~200/s where 2 prefork processes managed ~155/s
-# (bench/README.md). `celery worker --pool/--concurrency` still override these.
+# session). Two cores: 4 threads deliver ~175/s where 2 prefork processes managed ~155/s
+# (bench/README.md). For another pool set CELERY_WORKER_POOL: with this setting in place
+# Celery takes `--pool prefork` for "no --pool given" and keeps threads.
 CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="threads")
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=4)
 CELERY_TASK_SERIALIZER = "json"

@@ -8,20 +8,21 @@ whole on every request (two round trips per scope, lost updates under concurrenc
 list as long as the rate).
 
 The count over the last `duration` is the sliding-window estimate: the previous window's
-count weighted by how much of it still overlaps, plus the current window's. A refused
-request is not counted. Rates come from settings.HELPDESK_THROTTLE_RATES at request time,
-so they can be changed per deployment and per test."""
+count weighted by how much of it still overlaps, plus the current window's (a burst at
+the end of one window followed by another early in the next can pass up to about twice
+the rate within one `duration`; steady traffic is held to it). A refused request is not
+counted. With Redis failing, the limits are not checked for a few seconds at a time
+(helpdesk.cache). Rates come from settings.HELPDESK_THROTTLE_RATES at request time, so they
+can be changed per deployment and per test."""
 
-import logging
 import time
-from functools import cache
 
 import redis
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from rest_framework.throttling import BaseThrottle
 
-logger = logging.getLogger(__name__)
+from .cache import redis_failed, shared_redis
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -32,18 +33,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(number), DURATIONS[period[0]]
 
 
-@cache
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
-
-
 class _Counters:
-    """INCR the current windows' keys and read the previous windows' counts."""
+    """INCR the current windows' keys and read the previous windows' counts: in the
+    shared Redis, or in this process's cache when there is no REDIS_URL."""
 
-    def bump(self, keys: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
-        url = getattr(settings, "REDIS_URL", None)
-        if url:
-            pipe = _redis(url).pipeline(transaction=False)
+    def bump(self, client, keys: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
+        if client is not None:
+            pipe = client.pipeline(transaction=False)
             for current, previous, ttl in keys:
                 pipe.incr(current)
                 pipe.expire(current, ttl)
@@ -56,10 +52,9 @@ class _Counters:
             counts.append((django_cache.incr(current), django_cache.get(previous, 0)))
         return counts
 
-    def unbump(self, keys: list[str]) -> None:
-        url = getattr(settings, "REDIS_URL", None)
-        if url:
-            pipe = _redis(url).pipeline(transaction=False)
+    def unbump(self, client, keys: list[str]) -> None:
+        if client is not None:
+            pipe = client.pipeline(transaction=False)
             for key in keys:
                 pipe.decr(key)
             pipe.execute()
@@ -80,7 +75,11 @@ class RateLimits(BaseThrottle):
         """Whom `scope` counts this request against; None: the scope does not apply."""
         if scope == "user" and request.user.is_authenticated:
             return f"u{request.user.pk}"
-        return self.get_ident(request)
+        return self.address(request)
+
+    def address(self, request) -> str:
+        # Callers without an address (no REMOTE_ADDR) share one count, as with DRF's.
+        return self.get_ident(request) or "unknown"
 
     def allow_request(self, request, view) -> bool:
         self.waits = []
@@ -98,20 +97,22 @@ class RateLimits(BaseThrottle):
             keys.append((f"{key}{window}", f"{key}{window - 1}", 2 * duration))
         if not checks:
             return True
+        client = shared_redis()
+        if client is None and settings.REDIS_URL:
+            return True  # Redis failed moments ago: limits are a defence, not a dependency
         try:
-            counts = COUNTERS.bump(keys)
+            counts = COUNTERS.bump(client, keys)
         except redis.RedisError as exc:
-            # Limits are a defence, not a dependency: Redis down must not take the API down.
-            logger.warning("Rate limits not checked, Redis unavailable: %s", exc)
+            redis_failed(exc, "rate limits not checked")
             return True
         for (limit, duration, elapsed), (current, previous) in zip(checks, counts, strict=True):
             if previous * (1 - elapsed / duration) + current > limit:
                 self.waits.append(_wait(limit, duration, elapsed, current - 1, previous))
         if self.waits:
             try:
-                COUNTERS.unbump([current for current, _previous, _ttl in keys])
+                COUNTERS.unbump(client, [current for current, _previous, _ttl in keys])
             except redis.RedisError as exc:
-                logger.warning("Refused request left counted, Redis unavailable: %s", exc)
+                redis_failed(exc, "refused requests left counted")
         return not self.waits
 
     def wait(self) -> float | None:
@@ -150,4 +151,4 @@ class LoginLimits(RateLimits):
     scopes = ("ip", "login")
 
     def ident(self, scope: str, request, view) -> str | None:
-        return self.get_ident(request)
+        return self.address(request)

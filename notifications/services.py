@@ -9,7 +9,6 @@ and checks its status, so a retried or redelivered task never sends twice.
 
 import logging
 import random
-from contextlib import nullcontext
 from datetime import timedelta
 from enum import StrEnum
 
@@ -36,7 +35,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 _webhook_endpoints = RowsCache(
-    WebhookEndpoint, lambda: list(WebhookEndpoint.objects.filter(active=True))
+    "webhook-endpoints", WebhookEndpoint, lambda: list(WebhookEndpoint.objects.filter(active=True))
 )
 
 SENDERS = {Channel.IN_SITE: inapp.send, Channel.EMAIL: email.send, Channel.WEBHOOK: webhook.send}
@@ -121,24 +120,17 @@ def notify(*, kind: str, ticket, actor, **data) -> Event:
 
 def enqueue(jobs: list[tuple[int, str]]) -> int:
     """Hand (delivery id, channel) pairs to the broker, one queue per channel. A broker
-    outage is logged, not raised: the rows are committed and the sweep enqueues them again.
+    outage is logged, not raised: the rows are committed and the sweep enqueues them again
+    (a copy that did reach the broker is then skipped by delivery_attempt).
 
-    The messages go out together (on Redis, one pipelined round trip) and through the
-    default exchange, which routes by queue name: Celery's per-queue exchange would cost a
-    lookup of the exchange's bindings for every message."""
+    The messages go out together: on Redis, in one pipelined round trip."""
     from .tasks import deliver
 
     try:
         with deliver.app.producer_or_acquire() as producer, producer.batch():
             for delivery_id, channel in jobs:
-                queue = f"notify.{channel}"
                 deliver.apply_async(
-                    (delivery_id,),
-                    queue=queue,
-                    exchange="",
-                    routing_key=queue,
-                    producer=producer,
-                    retry=False,
+                    (delivery_id,), queue=f"notify.{channel}", producer=producer, retry=False
                 )
     except Exception as exc:  # noqa: BLE001 - any broker failure means "later"
         logger.warning("Broker unavailable, %d deliveries left for the sweep: %s", len(jobs), exc)
@@ -186,10 +178,7 @@ def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
             return Outcome.SKIPPED, 0.0  # a copy that came early: the backoff stands
         delivery.attempts += 1
         try:
-            # A failed in-site write leaves none of its rows behind (a savepoint). Email and
-            # webhooks write nothing here, and are spared the savepoint's two round trips.
-            writes = delivery.channel == Channel.IN_SITE
-            with transaction.atomic() if writes else nullcontext():
+            with transaction.atomic():  # a failed send leaves none of its own writes
                 SENDERS[delivery.channel](delivery)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -34,11 +34,13 @@ def fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
-def fresh_row_caches():
-    """Rows a test rolled back must not be served from a cache to the next test."""
-    from helpdesk.cache import clear_all
+def fresh_row_caches(monkeypatch):
+    """Rows a test rolled back must not be served from a cache to the next test, and a
+    Redis failure in one test must not pause Redis for the next."""
+    from helpdesk import cache
 
-    clear_all()
+    cache.clear_all()
+    monkeypatch.setattr(cache, "_paused_until", 0.0)
 
 
 @pytest.fixture

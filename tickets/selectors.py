@@ -48,7 +48,9 @@ def is_agent(user) -> bool:
 
 
 _default_queues = RowsCache(
-    Queue, lambda: {queue.default_for: queue for queue in Queue.objects.exclude(default_for=None)}
+    "default-queues",
+    Queue,
+    lambda: {queue.default_for: queue for queue in Queue.objects.exclude(default_for=None)},
 )
 
 
