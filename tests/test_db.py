@@ -5,20 +5,15 @@ from django.db import transaction
 
 from helpdesk.db import CompiledQuery
 from notifications.models import Delivery, EventKind
-from notifications.services import preferences_update
+from notifications.services import _locked_delivery, preferences_update
 from tests.factories import TicketFactory, UserFactory
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
-locked_with_relations = CompiledQuery(
-    lambda pk: (
-        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("event__ticket", "recipient__preferences", "endpoint")
-        .filter(pk=pk)
-        .order_by()[:1]
-    )
-)
+# The delivery worker's lock-and-load: a delivery with its event, ticket, recipient, the
+# recipient's preferences and the endpoint, locked.
+locked_with_relations = _locked_delivery
 
 
 def test_each_run_gives_the_rows_of_its_own_value_with_their_relations(
