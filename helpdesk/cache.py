@@ -31,7 +31,7 @@ def _client(url: str) -> redis.Redis:
         url,
         socket_timeout=REDIS_TIMEOUT_SECONDS,
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-        retry=Retry(NoBackoff(), 0),  # redis-py retries 10 times by default
+        retry=Retry(NoBackoff(), 0),  # redis-py would retry, with backoff
     )
 
 
