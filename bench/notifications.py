@@ -254,9 +254,10 @@ def _admin(pg: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def create_database(pg: str) -> None:
+def create_database(pg: str, template: str | None = None) -> None:
     _admin(pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin(pg, f"CREATE DATABASE {DB_NAME}")
+    # A copy of a generated database (bench/generate.py) measures at its size.
+    _admin(pg, f"CREATE DATABASE {DB_NAME}" + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def drop_database(pg: str) -> None:
@@ -474,8 +475,9 @@ def print_tables(results: list[tuple[str, dict]], args) -> None:
     print(
         f"\nNotification benchmark: {args.changes} changes, {args.threads} producer threads, "
         f"rate {args.rate or 'unlimited'}/s, {os.cpu_count()} CPUs, "
-        f"webhook {'on' if args.webhook else 'off'}, load average at the end "
-        + " ".join(f"{load:.1f}" for load in os.getloadavg())
+        f"webhook {'on' if args.webhook else 'off'}, "
+        f"database {'a copy of ' + args.template if args.template else 'empty'}, "
+        "load average at the end " + " ".join(f"{load:.1f}" for load in os.getloadavg())
     )
     head = ("scenario", "changes/s", "sent", "failed", "deliv/s", "p50 s", "p95 s", "max s")
     line = "{:<34} {:>9} {:>6} {:>6} {:>8} {:>7} {:>7} {:>7}"
@@ -554,6 +556,10 @@ def parse_args():
     parser.add_argument("--timeout", type=float, default=600, help="seconds for any wait")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep-db", action="store_true", help=f"leave {DB_NAME} behind")
+    parser.add_argument(
+        "--template",
+        help="start from a copy of this database, e.g. helpdesk_bench (bench/generate.py)",
+    )
     return parser.parse_args()
 
 
@@ -573,7 +579,7 @@ def main() -> int:
     results = []
     try:
         peers.start()
-        create_database(args.pg)
+        create_database(args.pg, args.template)
         created = True
         env = {
             **os.environ,
