@@ -13,7 +13,7 @@ class DjangoSettingsConfig(Mapping):
     """The CELERY_* Django settings under Celery's own names, read once, on first use
     (after Django has loaded its settings). Celery looks settings up several times per
     message; through Django's settings object each miss raises and catches an
-    AttributeError, which was a fifth of the cost of queueing a delivery."""
+    AttributeError, which was a fifth of the cost of queueing a delivery (cProfile)."""
 
     @cached_property
     def _settings(self) -> dict:
