@@ -320,6 +320,12 @@ class TicketAdmin(admin.ModelAdmin):
         if succeeded:
             self.message_user(request, done % {"count": succeeded, **params}, messages.SUCCESS)
 
+    def _bulk_update(self, request, queryset, data: dict, done: str, **params) -> None:
+        def step(ticket):
+            services.ticket_update(ticket=ticket, actor=request.user, data=data)
+
+        self._bulk(request, queryset, step, done, **params)
+
     def _ask(self, request, queryset, form_class, title: str):
         """The intermediate page of an action that needs input; a valid form when answered."""
         form = form_class(request.POST if "apply" in request.POST else None)
@@ -341,19 +347,14 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
-        def step(ticket):
-            services.ticket_update(
-                ticket=ticket, actor=request.user, data={"assignee": request.user}
-            )
-
-        self._bulk(request, queryset, step, _("Assigned %(count)d ticket(s) to you."))
+        done = _("Assigned %(count)d ticket(s) to you.")
+        self._bulk_update(request, queryset, {"assignee": request.user}, done)
 
     @admin.action(description=_("Unassign"), permissions=["change"])
     def unassign(self, request, queryset):
-        def step(ticket):
-            services.ticket_update(ticket=ticket, actor=request.user, data={"assignee": None})
-
-        self._bulk(request, queryset, step, _("Unassigned %(count)d ticket(s)."))
+        self._bulk_update(
+            request, queryset, {"assignee": None}, _("Unassigned %(count)d ticket(s).")
+        )
 
     @admin.action(description=_("Set status…"), permissions=["transition"])
     def set_status(self, request, queryset):
@@ -373,12 +374,8 @@ class TicketAdmin(admin.ModelAdmin):
         form, page = self._ask(request, queryset, BulkPriorityForm, _("Set the priority"))
         if page:
             return page
-        priority = form.cleaned_data["priority"]
-
-        def step(ticket):
-            services.ticket_update(ticket=ticket, actor=request.user, data={"priority": priority})
-
-        self._bulk(request, queryset, step, _("Set the priority of %(count)d ticket(s)."))
+        done = _("Set the priority of %(count)d ticket(s).")
+        self._bulk_update(request, queryset, {"priority": form.cleaned_data["priority"]}, done)
 
     @admin.action(description=_("Move to queue…"), permissions=["change"])
     def move_to_queue(self, request, queryset):
@@ -386,13 +383,8 @@ class TicketAdmin(admin.ModelAdmin):
         if page:
             return page
         queue = form.cleaned_data["queue"]
-
-        def step(ticket):
-            services.ticket_update(ticket=ticket, actor=request.user, data={"queue": queue})
-
-        self._bulk(
-            request, queryset, step, _("Moved %(count)d ticket(s) to %(queue)s."), queue=queue
-        )
+        done = _("Moved %(count)d ticket(s) to %(queue)s.")
+        self._bulk_update(request, queryset, {"queue": queue}, done, queue=queue)
 
 
 @admin.register(Queue)
