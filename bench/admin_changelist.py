@@ -24,6 +24,10 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate  # noqa: E402 - the bench folder's own module
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "helpdesk_bench_admin"
 AGENTS = 40
@@ -52,23 +56,12 @@ def _database_exists(pg: str) -> bool:
 
 
 def setup_django(pg: str) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": f"{pg}/{DB_NAME}",
-            "DJANGO_SECRET_KEY": "bench-only-secret",
-            "DJANGO_DEBUG": "false",
-            "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
-            "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "CELERY_BROKER_URL": "memory://",
-            "REDIS_URL": "",
-            "LOG_LEVEL": "WARNING",
-        }
+    generate.setup_django(
+        pg,
+        DB_NAME,
+        DJANGO_ALLOWED_HOSTS="testserver,localhost",
+        DJANGO_STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 SUBJECTS = [

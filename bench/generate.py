@@ -147,7 +147,8 @@ def _admin(pg: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def setup_django(pg: str, database: str) -> None:
+def setup_django(pg: str, database: str, **env: str) -> None:
+    """Django in this process on `database`, production settings, no broker or Redis."""
     os.environ.update(
         {
             "DATABASE_URL": f"{pg}/{database}",
@@ -156,6 +157,7 @@ def setup_django(pg: str, database: str) -> None:
             "CELERY_BROKER_URL": "memory://",
             "REDIS_URL": "",
             "LOG_LEVEL": "WARNING",
+            **env,
         }
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
