@@ -28,7 +28,9 @@ class CompiledQuery:
             queryset = self.make(_PLACEHOLDER)
             compiler = queryset.query.get_compiler(using=queryset.db)
             sql, params = compiler.as_sql()
-            if list(params) != [_PLACEHOLDER] or compiler.annotation_col_map:
+            # str(): a text column's lookup turns the placeholder into a string
+            one_value = [str(param) for param in params] == [str(_PLACEHOLDER)]
+            if not one_value or compiler.annotation_col_map:
                 raise ValueError("CompiledQuery takes a query on exactly one value")
             klass_info, select = compiler.klass_info, compiler.select
             fields = klass_info["select_fields"]

@@ -194,6 +194,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.05,
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"  # kombu's, keeping its client
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -309,6 +311,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Celery's two INFO lines per task ("received", "succeeded") are 400 lines a second at
+    # 200 deliveries a second, and the Delivery rows already record every attempt (a
+    # failed attempt is also logged, by notifications.services, as a warning or an error).
+    # WORKER_TASK_LOG_LEVEL=INFO brings Celery's lines back.
+    "loggers": {
+        name: {"level": env("WORKER_TASK_LOG_LEVEL", default="WARNING")}
+        for name in ("celery.app.trace", "celery.worker.strategy")
+    },
 }
 
 # Behind a proxy that terminates TLS: DJANGO_SECURE_PROXY_SSL_HEADER=true trusts its

@@ -67,3 +67,18 @@ def test_a_query_on_more_than_one_value_is_refused():
     two_values = CompiledQuery(lambda pk: Ticket.objects.filter(pk=pk, version__gt=0))
     with pytest.raises(ValueError, match="exactly one value"):
         two_values.all(1)
+
+
+def test_a_text_value_is_looked_up_like_a_number(requester):
+    """The API's token lookup: the key is text, compiled once, run for each caller."""
+    from rest_framework.authtoken.models import Token
+
+    by_key = CompiledQuery(
+        lambda key: Token.objects.select_related("user__preferences").filter(key=key)[:1]
+    )
+    token = Token.objects.create(user=requester)
+
+    found = by_key.first(token.key)
+
+    assert found == token and found.user == requester
+    assert by_key.first("no-such-key") is None

@@ -1,0 +1,56 @@
+"""helpdesk.broker: Celery's Redis transport with the channel's Redis client kept, and
+deliveries published without declaring their queues again."""
+
+import json
+
+import pytest
+import redis
+
+from helpdesk.broker import Transport
+from helpdesk.celery import app as celery_app
+from notifications.services import enqueue
+
+from .conftest import _point_producer_at
+
+QUEUES = ("notify.email", "notify.in_site", "notify.webhook")
+
+
+@pytest.fixture
+def published(broker):
+    """This process publishes to a Redis of its own; yields a client on it."""
+    previous = celery_app.conf.broker_write_url
+    _point_producer_at(broker.url)
+    client = redis.Redis.from_url(broker.url)
+    client.delete(*QUEUES)
+    yield client
+    client.delete(*QUEUES)
+    _point_producer_at(previous)
+
+
+def queued_ids(client, queue: str) -> list[int]:
+    return [json.loads(message)["headers"]["argsrepr"] for message in client.lrange(queue, 0, -1)]
+
+
+def test_redis_urls_use_the_projects_transport(published):
+    with celery_app.producer_or_acquire() as producer:
+        assert isinstance(producer.connection.transport, Transport)
+
+
+def test_each_delivery_lands_on_its_channels_queue_without_a_declare(published):
+    assert enqueue([(11, "email"), (12, "in_site"), (13, "email"), (14, "webhook")]) == 4
+
+    assert sorted(queued_ids(published, "notify.email")) == ["(11,)", "(13,)"]
+    assert queued_ids(published, "notify.in_site") == ["(12,)"]
+    assert queued_ids(published, "notify.webhook") == ["(14,)"]
+
+
+def test_publishing_again_reuses_the_channels_redis_client(published):
+    enqueue([(21, "email")])
+    with celery_app.producer_or_acquire() as producer:
+        channel = producer.channel
+        first = channel._create_client()
+        enqueue([(22, "email")])
+        assert channel._create_client() is first
+        # The event loop's own (asynchronous) client is still made apart from it.
+        assert channel._create_client(asynchronous=True) is not first
+    assert len(queued_ids(published, "notify.email")) == 2
