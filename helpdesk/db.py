@@ -1,9 +1,9 @@
-"""A query run very often with one changing parameter, compiled to SQL once."""
+"""Queries run very often with other values each time, turned into SQL once."""
 
 import threading
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -63,3 +63,83 @@ class CompiledQuery:
     def first(self, value) -> Model | None:
         objects = self.all(value)
         return objects[0] if objects else None
+
+
+class RowUpdate:
+    """Write `fields` of a model instance to its row, by primary key, as
+    `instance.save(update_fields=fields)` would (auto_now fields are set), with the UPDATE
+    statement built once. Model.save() builds and compiles it on every call: for the
+    delivery worker's write-back that was a tenth of its time per delivery (py-spy).
+
+    No pre_save/post_save signals are sent: for models nothing listens to."""
+
+    def __init__(self, model: type[Model], fields: list[str]):
+        self.model = model
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self._sql: dict[str, str] = {}
+
+    def save(self, instance: Model) -> int:
+        db = router.db_for_write(self.model, instance=instance)
+        connection = connections[db]
+        sql = self._sql.get(db)
+        if sql is None:
+            quote = connection.ops.quote_name
+            columns = ", ".join(f"{quote(field.column)} = %s" for field in self.fields)
+            sql = self._sql[db] = (
+                f"UPDATE {quote(self.model._meta.db_table)} SET {columns} "
+                f"WHERE {quote(self.model._meta.pk.column)} = %s"
+            )
+        values = [
+            field.get_db_prep_save(field.pre_save(instance, False), connection)
+            for field in self.fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*values, instance.pk])
+            return cursor.rowcount
+
+
+class RowInsert:
+    """Insert model instances as `Model.objects.create()` / `bulk_create()` would (defaults
+    and auto_now_add applied, primary keys set on the instances), with the INSERT statement
+    built once per row count. Django builds and compiles it on every call: the four inserts
+    of a ticket creation were a fifth of its CPU (bench/README.md, issue #6).
+
+    No pre_save/post_save signals are sent: for models nothing listens to. Models with
+    database defaults or generated fields are refused (their columns need Django's care)."""
+
+    def __init__(self, model: type[Model]):
+        meta = model._meta
+        fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+        if any(field.generated or field.has_db_default() for field in fields):
+            raise ValueError(f"RowInsert does not handle {meta.label}'s database defaults")
+        self.model, self.fields = model, fields
+        self._sql: dict[tuple[str, int], str] = {}
+
+    def _statement(self, connection, rows: int) -> str:
+        sql = self._sql.get((connection.alias, rows))
+        if sql is None:
+            quote, meta = connection.ops.quote_name, self.model._meta
+            columns = ", ".join(quote(field.column) for field in self.fields)
+            row = f"({', '.join(['%s'] * len(self.fields))})"
+            sql = self._sql[(connection.alias, rows)] = (
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([row] * rows)} RETURNING {quote(meta.pk.column)}"
+            )
+        return sql
+
+    def save(self, *instances: Model) -> None:
+        if not instances:
+            return
+        db = router.db_for_write(self.model, instance=instances[0])
+        connection = connections[db]
+        params = [
+            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for instance in instances
+            for field in self.fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(connection, len(instances)), params)
+            keys = cursor.fetchall()
+        for instance, (key,) in zip(instances, keys, strict=True):
+            instance.pk = key
+            instance._state.adding, instance._state.db = False, db

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.cache import RowsCache
-from helpdesk.db import CompiledQuery
+from helpdesk.db import CompiledQuery, RowInsert, RowUpdate
 from tickets.selectors import is_agent
 
 from .channels import PermanentFailure, email, inapp, webhook
@@ -98,9 +98,15 @@ def _channels_for(user) -> list[str]:
     return channels
 
 
+# Written with every change, by statements built once (helpdesk.db).
+_new_event = RowInsert(Event)
+_new_deliveries = RowInsert(Delivery)
+
+
 def notify(*, kind: str, ticket, actor, **data) -> Event:
     """Record an event and its deliveries in the caller's transaction; enqueue on commit."""
-    event = Event.objects.create(kind=kind, ticket=ticket, actor=actor, data=data)
+    event = Event(kind=kind, ticket=ticket, actor=actor, data=data)
+    _new_event.save(event)
     deliveries = [
         Delivery(event=event, channel=channel, recipient=user)
         for user in recipients_for(kind, ticket, actor, data)
@@ -111,8 +117,8 @@ def notify(*, kind: str, ticket, actor, **data) -> Event:
         for endpoint in _webhook_endpoints.get()
         if endpoint.wants(kind)
     ]
-    created = Delivery.objects.bulk_create(deliveries)
-    jobs = [(delivery.pk, delivery.channel) for delivery in created]
+    _new_deliveries.save(*deliveries)
+    jobs = [(delivery.pk, delivery.channel) for delivery in deliveries]
     if jobs:
         transaction.on_commit(lambda: enqueue(jobs))
     return event
@@ -169,7 +175,9 @@ _locked_delivery = CompiledQuery(
 )
 
 # What delivery_attempt writes back; the rest of the row never changes after notify().
-_ATTEMPT_FIELDS = ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "updated_at"]
+_attempt_written = RowUpdate(
+    Delivery, ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "updated_at"]
+)
 
 
 def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
@@ -193,12 +201,12 @@ def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
                 or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
             ):
                 delivery.status = DeliveryStatus.FAILED
-                delivery.save(update_fields=_ATTEMPT_FIELDS)
+                _attempt_written.save(delivery)
                 logger.error("Delivery %s failed for good: %s", delivery.pk, delivery.last_error)
                 return Outcome.FAILED, 0.0
             delay = backoff_seconds(delivery.attempts)
             delivery.next_attempt_at = now + timedelta(seconds=delay)
-            delivery.save(update_fields=_ATTEMPT_FIELDS)
+            _attempt_written.save(delivery)
             logger.warning(
                 "Delivery %s attempt %d failed, next in %.0f s: %s",
                 delivery.pk,
@@ -210,7 +218,7 @@ def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
         delivery.last_error = ""
-        delivery.save(update_fields=_ATTEMPT_FIELDS)
+        _attempt_written.save(delivery)
         return Outcome.SENT, 0.0
 
 

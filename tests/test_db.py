@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
-from helpdesk.db import CompiledQuery
-from notifications.models import Delivery, EventKind
+from helpdesk.db import CompiledQuery, RowInsert, RowUpdate
+from notifications.models import Delivery, Event, EventKind
 from notifications.services import _locked_delivery, preferences_update
 from tests.factories import TicketFactory, UserFactory
 from tickets.models import Ticket
@@ -82,3 +82,57 @@ def test_a_text_value_is_looked_up_like_a_number(requester):
 
     assert found == token and found.user == requester
     assert by_key.first("no-such-key") is None
+
+
+def test_a_row_update_writes_its_fields_as_save_would_and_nothing_else():
+    delivery = Delivery.objects.get(event__ticket=TicketFactory(), channel="email")
+    before = Delivery.objects.get(pk=delivery.pk)
+    stale = Delivery.objects.get(pk=delivery.pk)
+    write = RowUpdate(Delivery, ["status", "attempts", "last_error", "updated_at"])
+
+    delivery.status, delivery.attempts, delivery.last_error = "failed", 3, "SMTP said no"
+    delivery.channel = "in_site"  # not one of the fields: stays as it was in the row
+    assert write.save(delivery) == 1
+
+    after = Delivery.objects.get(pk=delivery.pk)
+    assert (after.status, after.attempts, after.last_error) == ("failed", 3, "SMTP said no")
+    assert after.channel == "email"
+    assert after.updated_at > before.updated_at  # auto_now, as save() sets it
+    assert after.updated_at == delivery.updated_at
+    stale.pk = -1
+    assert write.save(stale) == 0
+
+
+def _row(instance) -> dict:
+    values = type(instance).objects.filter(pk=instance.pk).values().get()
+    return {name: value for name, value in values.items() if name not in ("id", "created_at")}
+
+
+def test_an_inserted_row_is_the_row_create_would_have_written():
+    ticket, actor = TicketFactory(), UserFactory()
+    fields = {"kind": EventKind.STATUS_CHANGED, "ticket": ticket, "actor": actor}
+    data = {"from_status": "new", "to_status": "open", "reason": "提现未到账"}
+    by_orm = Event.objects.create(**fields, data=data)
+    mine = Event(**fields, data=data)
+
+    RowInsert(Event).save(mine)
+
+    assert mine.pk is not None and mine.pk != by_orm.pk
+    assert not mine._state.adding
+    assert _row(mine) == _row(by_orm)
+    assert Event.objects.get(pk=mine.pk).created_at == mine.created_at  # auto_now_add
+
+
+def test_several_rows_go_in_one_statement_each_getting_its_own_key(
+    django_assert_num_queries,
+):
+    event = Event.objects.create(kind=EventKind.TICKET_CREATED, ticket=TicketFactory())
+    people = [UserFactory() for _ in range(3)]
+    deliveries = [Delivery(event=event, channel="email", recipient=user) for user in people]
+
+    with django_assert_num_queries(1):
+        RowInsert(Delivery).save(*deliveries)
+
+    for delivery, user in zip(deliveries, people, strict=True):
+        stored = Delivery.objects.get(pk=delivery.pk)
+        assert (stored.recipient, stored.status, stored.attempts) == (user, "pending", 0)

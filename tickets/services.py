@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helpdesk.db import CompiledQuery
+from helpdesk.db import CompiledQuery, RowInsert
 from notifications.models import EventKind
 from notifications.services import notify
 
@@ -88,6 +88,10 @@ _locked_ticket = CompiledQuery(
     )
 )
 
+# Rows every creation and change writes, inserted with statements built once.
+_new_ticket = RowInsert(Ticket)
+_new_status_change = RowInsert(StatusChange)
+
 
 def _lock(ticket: Ticket) -> Ticket:
     locked = _locked_ticket.first(ticket.pk)
@@ -115,7 +119,7 @@ def ticket_create(
     refuse_secrets(subject=subject, description=description, **details)
     checked = check_files(files)
     with atomic_with_files():
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             requester=requester,
             subject=subject,
             description=description,
@@ -126,12 +130,15 @@ def ticket_create(
             queue=default_queue(category),
             **details,
         )
+        _new_ticket.save(ticket)
         # What the API renders, so it need not read the ticket back (see selectors).
         ticket.own_attachments = attachments_store(
             ticket=ticket, message=None, checked=checked, uploaded_by=requester
         )
-        StatusChange.objects.create(
-            ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
+        _new_status_change.save(
+            StatusChange(
+                ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
+            )
         )
         notify(kind=EventKind.TICKET_CREATED, ticket=ticket, actor=requester)
     return ticket
@@ -196,9 +203,10 @@ def _apply_transition(
         ticket.closed_at = now
     elif source == Status.RESOLVED:
         ticket.resolved_at = None  # reopened: the old resolution no longer stands
-    change = StatusChange.objects.create(
+    change = StatusChange(
         ticket=ticket, from_status=source, to_status=to, changed_by=actor, reason=reason
     )
+    _new_status_change.save(change)
     notify(
         kind=EventKind.STATUS_CHANGED,
         ticket=ticket,

@@ -17,10 +17,12 @@ QUEUES = ("notify.email", "notify.in_site", "notify.webhook")
 
 @pytest.fixture
 def published(broker):
-    """This process publishes to a Redis of its own; yields a client on it."""
+    """This process publishes to a database of the tests' Redis that no worker reads;
+    yields a client on it."""
+    url = broker.url.removesuffix("/0") + "/7"
     previous = celery_app.conf.broker_write_url
-    _point_producer_at(broker.url)
-    client = redis.Redis.from_url(broker.url)
+    _point_producer_at(url)
+    client = redis.Redis.from_url(url)
     client.delete(*QUEUES)
     yield client
     client.delete(*QUEUES)
