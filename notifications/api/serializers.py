@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from helpdesk.api import ModelSerializer
+from helpdesk.api import ModelSerializer, Serializer
 
 from ..models import Notification
 
@@ -18,5 +18,5 @@ class NotificationSerializer(ModelSerializer):
         return notification.read_at is not None
 
 
-class CountSerializer(serializers.Serializer):
+class CountSerializer(Serializer):
     count = serializers.IntegerField()

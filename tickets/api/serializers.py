@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from helpdesk.api import ModelSerializer
+from helpdesk.api import ModelSerializer, Serializer
 from notifications.models import Language, Preferences
 
 from ..models import Attachment, Message, Priority, Queue, Status, StatusChange, Ticket
@@ -17,7 +17,7 @@ User = get_user_model()
 REQUESTER_PRIORITIES = [Priority.LOW, Priority.NORMAL, Priority.HIGH]
 
 
-class UserSummarySerializer(serializers.Serializer):
+class UserSummarySerializer(Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.SerializerMethodField()
@@ -112,7 +112,7 @@ class AttachmentsField(serializers.ListField):
         super().__init__(required=False, write_only=True, **kwargs)
 
 
-class TicketDetailsSerializer(serializers.Serializer):
+class TicketDetailsSerializer(Serializer):
     """The structured details the submission form asks for; all optional."""
 
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -161,7 +161,7 @@ class TicketUpdateSerializer(TicketDetailsSerializer):
         return attrs
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
 
@@ -176,7 +176,7 @@ class MessageSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class MessageCreateSerializer(Serializer):
     body = serializers.CharField(min_length=1, max_length=20_000)
     internal = serializers.BooleanField(default=False)
     status = serializers.ChoiceField(
@@ -197,7 +197,7 @@ class StatusChangeSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationChannelsSerializer(serializers.Serializer):
+class NotificationChannelsSerializer(Serializer):
     email = serializers.BooleanField(source="email_enabled", required=False)
     in_site = serializers.BooleanField(source="in_site_enabled", required=False)
 
