@@ -196,6 +196,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"  # kombu's, keeping its client
+    # kombu emulates AMQP acks on Redis with two more round trips per message (the message
+    # copied to an "unacked" hash when taken, removed when acked) so that a crashed
+    # worker's messages come back after an hour. Here the database is the record: a
+    # delivery stays pending until sent, and the sweep re-enqueues it after
+    # NOTIFICATION_SWEEP_GRACE_SECONDS, worker crash or not; the periodic tasks run again
+    # at their next beat. A worker that stops cleanly still puts back what it had taken.
+    # A sixth of a worker's time per delivery (py-spy, bench/README.md).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

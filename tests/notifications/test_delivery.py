@@ -3,6 +3,7 @@ in-site notifications, emails through SMTP and signed webhooks — once each."""
 
 import hashlib
 import hmac
+import socket
 import time
 
 import pytest
@@ -19,7 +20,7 @@ from notifications.models import (
 )
 from notifications.services import preferences_update
 from tests.factories import AgentFactory, SupervisorFactory, TicketFactory, UserFactory
-from tests.notifications.conftest import all_settled, wait_for
+from tests.notifications.conftest import Worker, _point_producer_at, all_settled, wait_for
 from tickets import services
 from tickets.models import Status
 
@@ -149,6 +150,47 @@ def test_a_broker_outage_loses_nothing_and_duplicates_nothing(stack, people, end
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 12
     # and a second sweep finds nothing to send
     assert notify_services.deliveries_sweep() == 0
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing(stack, people, worker, broker):
+    sink, _receiver = stack
+    requester, _agent, _supervisor = people
+    # given a second worker, on a broker database of its own, whose mail server accepts
+    # the connection and then never says a word
+    silent = socket.create_server(("127.0.0.1", 0))
+    doomed_url = broker.url.removesuffix("/0") + "/6"
+    doomed = Worker(
+        {
+            **worker.env,
+            "CELERY_BROKER_URL": doomed_url,
+            "EMAIL_PORT": str(silent.getsockname()[1]),
+            "EMAIL_TIMEOUT": "600",
+        }
+    )
+    doomed.start()
+    _point_producer_at(doomed_url)
+    try:
+        ticket = TicketFactory(requester=requester)  # acknowledged in-site and by email
+        wait_for(lambda: Notification.objects.filter(recipient=requester).exists())
+        silent.settimeout(30)
+        stuck_session, _address = silent.accept()  # the email is being sent, and hangs
+
+        # when that worker is killed outright, the email's message gone with it
+        doomed.process.kill()
+        doomed.process.wait(10)
+    finally:
+        _point_producer_at(broker.url)
+        doomed.stop()
+    stuck_session.close()
+    silent.close()
+    email = Delivery.objects.get(event__ticket=ticket, channel=Channel.EMAIL)
+    assert email.status == DeliveryStatus.PENDING and sink.to(requester.email) == []
+
+    # then the periodic sweep hands it to the workers that are left, and it goes out once
+    wait_for(lambda: notify_services.deliveries_sweep() == 1, what="the sweep to take it")
+    all_settled()
+    assert len(sink.to(requester.email)) == 1
+    assert Notification.objects.filter(recipient=requester).count() == 1
 
 
 def test_smtp_refusing_twice_then_accepting_sends_one_email_in_three_attempts(stack, people):
