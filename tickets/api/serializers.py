@@ -83,6 +83,8 @@ class TicketSerializer(ModelSerializer):
         files = getattr(ticket, "own_attachments", None)
         if files is None:
             files = ticket.attachments.filter(message__isnull=True)
+        if not files:
+            return []  # most tickets: no serializer built for nothing (a list builds 25)
         return AttachmentSerializer(files, many=True, context=self.context).data
 
 
