@@ -8,7 +8,8 @@ queueing a ticket's deliveries, and about a tenth of a worker's time per deliver
 is safe to share between threads (every command takes a connection from the pool), so the
 channel keeps one per pool.
 
-Selected by CELERY_BROKER_TRANSPORT (helpdesk/settings.py) for redis:// and rediss:// URLs.
+Selected by CELERY_BROKER_TRANSPORT (helpdesk/settings.py) for redis:// URLs; rediss:// keeps
+kombu's own transport, since kombu turns TLS on by the transport's name.
 """
 
 from kombu.transport import redis as kombu_redis

@@ -8,6 +8,9 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
 _PLACEHOLDER = -987_654_321
+# For text columns: with LIKE's and escaping's special characters, so that a lookup that
+# rewrites its value (escaping, wildcards) shows, and is refused, at compile time.
+_TEXT_PLACEHOLDER = "%_\\-987654321"
 
 
 class CompiledQuery:
@@ -16,7 +19,8 @@ class CompiledQuery:
     makes them. Django compiles a QuerySet on every run: for the delivery worker's
     lock-and-load of five joined tables, compiling was a third of the query's cost.
 
-    For querysets that filter on exactly one value and have no annotations."""
+    For querysets that filter on exactly one value, passed to the database as given (an
+    exact lookup), and have no annotations."""
 
     def __init__(self, make: Callable[[object], QuerySet]):
         self.make = make
@@ -25,13 +29,17 @@ class CompiledQuery:
     def _compiled(self):
         compiled = getattr(self._local, "compiled", None)
         if compiled is None:
-            queryset = self.make(_PLACEHOLDER)
-            compiler = queryset.query.get_compiler(using=queryset.db)
-            sql, params = compiler.as_sql()
-            # str(): a text column's lookup turns the placeholder into a string
-            one_value = [str(param) for param in params] == [str(_PLACEHOLDER)]
-            if not one_value or compiler.annotation_col_map:
-                raise ValueError("CompiledQuery takes a query on exactly one value")
+            for placeholder in (_PLACEHOLDER, _TEXT_PLACEHOLDER):
+                try:
+                    queryset = self.make(placeholder)
+                    compiler = queryset.query.get_compiler(using=queryset.db)
+                    sql, params = compiler.as_sql()
+                except (TypeError, ValueError):  # a number column given the text one
+                    continue
+                if list(params) == [placeholder] and not compiler.annotation_col_map:
+                    break
+            else:
+                raise ValueError("CompiledQuery takes a query on exactly one value, as given")
             klass_info, select = compiler.klass_info, compiler.select
             fields = klass_info["select_fields"]
             compiled = self._local.compiled = (
@@ -105,7 +113,9 @@ class RowInsert:
     of a ticket creation were a fifth of its CPU (bench/README.md, issue #6).
 
     No pre_save/post_save signals are sent: for models nothing listens to. Models with
-    database defaults or generated fields are refused (their columns need Django's care)."""
+    database defaults or generated fields are refused (their columns need Django's care).
+    For the few rows of one change (a statement per row count is kept; no batching), on
+    databases that return inserted keys (PostgreSQL; SQLite 3.35 or later)."""
 
     def __init__(self, model: type[Model]):
         meta = model._meta
@@ -132,6 +142,8 @@ class RowInsert:
             return
         db = router.db_for_write(self.model, instance=instances[0])
         connection = connections[db]
+        for instance in instances:
+            instance._prepare_related_fields_for_save(operation_name="save")  # as save()
         params = [
             field.get_db_prep_save(field.pre_save(instance, True), connection)
             for instance in instances

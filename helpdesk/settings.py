@@ -195,7 +195,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"  # kombu's, keeping its client
+    if CELERY_BROKER_URL.startswith("redis://"):
+        # kombu's, keeping its client. Not for rediss://: kombu turns TLS on by the
+        # transport's name, and would connect in the clear under another one.
+        CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"
     # kombu emulates AMQP acks on Redis with two more round trips per message (the message
     # copied to an "unacked" hash when taken, removed when acked) so that a crashed
     # worker's messages come back after an hour. Here the database is the record: a

@@ -136,3 +136,21 @@ def test_several_rows_go_in_one_statement_each_getting_its_own_key(
     for delivery, user in zip(deliveries, people, strict=True):
         stored = Delivery.objects.get(pk=delivery.pk)
         assert (stored.recipient, stored.status, stored.attempts) == (user, "pending", 0)
+
+
+def test_a_lookup_that_rewrites_its_value_is_refused():
+    """LIKE lookups escape the value or wrap it in wildcards: run with a raw value, a user's
+    `%` would match anything. Only values passed as given can be compiled."""
+    from rest_framework.authtoken.models import Token
+
+    containing = CompiledQuery(lambda key: Token.objects.filter(key__contains=key))
+    with pytest.raises(ValueError, match="exactly one value"):
+        containing.first("abc")
+
+
+def test_an_unsaved_related_row_is_refused_as_save_would():
+    unsaved_actor = UserFactory.build()
+    event = Event(kind=EventKind.TICKET_CREATED, ticket=TicketFactory(), actor=unsaved_actor)
+
+    with pytest.raises(ValueError, match="unsaved related object"):
+        RowInsert(Event).save(event)

@@ -2,6 +2,9 @@
 deliveries published without declaring their queues again."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import redis
@@ -10,7 +13,7 @@ from helpdesk.broker import Transport
 from helpdesk.celery import app as celery_app
 from notifications.services import enqueue
 
-from .conftest import _point_producer_at
+from .conftest import ROOT, _point_producer_at
 
 QUEUES = ("notify.email", "notify.in_site", "notify.webhook")
 
@@ -46,13 +49,35 @@ def test_each_delivery_lands_on_its_channels_queue_without_a_declare(published):
     assert queued_ids(published, "notify.webhook") == ["(14,)"]
 
 
-def test_publishing_again_reuses_the_channels_redis_client(published):
+def test_a_channel_keeps_its_redis_client(published):
     enqueue([(21, "email")])
     with celery_app.producer_or_acquire() as producer:
         channel = producer.channel
         first = channel._create_client()
-        enqueue([(22, "email")])
         assert channel._create_client() is first
         # The event loop's own (asynchronous) client is still made apart from it.
         assert channel._create_client(asynchronous=True) is not first
-    assert len(queued_ids(published, "notify.email")) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "transport", "tls"),
+    [
+        ("redis://127.0.0.1:6399/0", "helpdesk.broker:Transport", False),
+        ("rediss://127.0.0.1:6399/0", "rediss", True),  # kombu's own, or TLS is lost
+    ],
+)
+def test_the_broker_url_picks_the_transport_and_keeps_tls(url, transport, tls):
+    script = (
+        "import django; django.setup(); from helpdesk.celery import app; "
+        "c = app.connection_for_write(); print(c.transport_cls, bool(c.ssl))"
+    )
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": url,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [transport, str(tls)]

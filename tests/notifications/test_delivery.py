@@ -7,6 +7,7 @@ import socket
 import time
 
 import pytest
+import redis
 from django.db import transaction
 
 from notifications import services as notify_services
@@ -174,6 +175,9 @@ def test_a_worker_killed_mid_delivery_loses_nothing(stack, people, worker, broke
         wait_for(lambda: Notification.objects.filter(recipient=requester).exists())
         silent.settimeout(30)
         stuck_session, _address = silent.accept()  # the email is being sent, and hangs
+        # No copy of the taken message is kept on the broker (no ack emulation): from
+        # here on, only the database knows the email is owed.
+        assert not redis.Redis.from_url(doomed_url).exists("unacked")
 
         # when that worker is killed outright, the email's message gone with it
         doomed.process.kill()
@@ -191,6 +195,44 @@ def test_a_worker_killed_mid_delivery_loses_nothing(stack, people, worker, broke
     all_settled()
     assert len(sink.to(requester.email)) == 1
     assert Notification.objects.filter(recipient=requester).count() == 1
+
+
+def test_a_worker_stopped_cleanly_puts_back_the_retries_it_held(stack, people, worker, broker):
+    _sink, _receiver = stack
+    requester, _agent, _supervisor = people
+    # given a worker whose mail server refuses connections, so its email waits for a retry
+    # ten minutes away, held in the worker's memory
+    refused = socket.create_server(("127.0.0.1", 0))
+    refused_port = refused.getsockname()[1]
+    refused.close()
+    held_url = broker.url.removesuffix("/0") + "/5"
+    held = redis.Redis.from_url(held_url)
+    held.flushdb()
+    holder = Worker(
+        {
+            **worker.env,
+            "CELERY_BROKER_URL": held_url,
+            "EMAIL_PORT": str(refused_port),
+            "NOTIFICATION_RETRY_BASE_SECONDS": "600",
+            "NOTIFICATION_RETRY_MAX_SECONDS": "600",
+        }
+    )
+    holder.start()
+    _point_producer_at(held_url)
+    try:
+        ticket = TicketFactory(requester=requester)
+        email = Delivery.objects.get(event__ticket=ticket, channel=Channel.EMAIL)
+        wait_for(lambda: Delivery.objects.get(pk=email.pk).attempts == 1, what="a failed try")
+        wait_for(lambda: held.llen("notify.email") == 0, what="the retry to be held")
+    finally:
+        _point_producer_at(broker.url)
+        # when it stops cleanly (SIGTERM, a deploy)
+        holder.stop()
+
+    # then the retry it held is back on the broker for the next worker
+    assert held.llen("notify.email") == 1
+    assert Delivery.objects.get(pk=email.pk).status == DeliveryStatus.PENDING
+    held.flushdb()
 
 
 def test_smtp_refusing_twice_then_accepting_sends_one_email_in_three_attempts(stack, people):
