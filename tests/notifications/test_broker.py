@@ -32,7 +32,8 @@ def published(broker):
     _point_producer_at(previous)
 
 
-def queued_ids(client, queue: str) -> list[int]:
+def queued_ids(client, queue: str) -> list[str]:
+    """The argsrepr of each message on `queue`, e.g. "(11,)"."""
     return [json.loads(message)["headers"]["argsrepr"] for message in client.lrange(queue, 0, -1)]
 
 
