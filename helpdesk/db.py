@@ -73,6 +73,11 @@ class CompiledQuery:
         return objects[0] if objects else None
 
 
+def _values(fields, instance: Model, add: bool, connection) -> list:
+    """What save() would write for `fields`: auto_now(_add) applied, values prepared."""
+    return [field.get_db_prep_save(field.pre_save(instance, add), connection) for field in fields]
+
+
 class RowUpdate:
     """Write `fields` of a model instance to its row, by primary key, as
     `instance.save(update_fields=fields)` would (auto_now fields are set), with the UPDATE
@@ -97,12 +102,8 @@ class RowUpdate:
                 f"UPDATE {quote(self.model._meta.db_table)} SET {columns} "
                 f"WHERE {quote(self.model._meta.pk.column)} = %s"
             )
-        values = [
-            field.get_db_prep_save(field.pre_save(instance, False), connection)
-            for field in self.fields
-        ]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*values, instance.pk])
+            cursor.execute(sql, [*_values(self.fields, instance, False, connection), instance.pk])
             return cursor.rowcount
 
 
@@ -145,9 +146,9 @@ class RowInsert:
         for instance in instances:
             instance._prepare_related_fields_for_save(operation_name="save")  # as save()
         params = [
-            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            value
             for instance in instances
-            for field in self.fields
+            for value in _values(self.fields, instance, True, connection)
         ]
         with connection.cursor() as cursor:
             cursor.execute(self._statement(connection, len(instances)), params)

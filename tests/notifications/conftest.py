@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -127,8 +128,12 @@ class RedisBroker:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.url = self.url_for(0)
         self.process: subprocess.Popen | None = None
+
+    def url_for(self, db: int) -> str:
+        """Another database of this server: one the session's worker does not read."""
+        return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -270,6 +275,29 @@ def _point_producer_at(url: str) -> None:
     celery_app.amqp._producer_pool = None
 
 
+@contextmanager
+def publishing_to(url: str):
+    """This process publishes to `url` inside the block, and where it did after."""
+    previous = celery_app.conf.broker_write_url
+    _point_producer_at(url)
+    try:
+        yield
+    finally:
+        _point_producer_at(previous)
+
+
+@contextmanager
+def another_worker(worker: Worker, broker_url: str, **env: str):
+    """A second worker process like the session's `worker`, on `broker_url`, with `env`
+    changed; stopped (SIGTERM) at the end of the block if it still runs."""
+    other = Worker({**worker.env, "CELERY_BROKER_URL": broker_url, **env})
+    other.start()
+    try:
+        yield other
+    finally:
+        other.stop()
+
+
 @pytest.fixture
 def stack(worker, broker, smtp_sink, webhook_receiver, settings, transactional_db):
     """Everything wired: this process publishes to the worker's broker, mails go to the
@@ -281,10 +309,8 @@ def stack(worker, broker, smtp_sink, webhook_receiver, settings, transactional_d
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     for name, value in WORKER_SETTINGS.items():
         setattr(settings, name, value)
-    previous = celery_app.conf.broker_write_url
-    _point_producer_at(broker.url)
-    yield sink, webhook_receiver
-    _point_producer_at(previous)
+    with publishing_to(broker.url):
+        yield sink, webhook_receiver
 
 
 def all_settled(timeout: float = 30.0) -> None:

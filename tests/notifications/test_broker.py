@@ -13,7 +13,7 @@ from helpdesk.broker import Transport
 from helpdesk.celery import app as celery_app
 from notifications.services import enqueue
 
-from .conftest import ROOT, _point_producer_at
+from .conftest import ROOT, publishing_to
 
 QUEUES = ("notify.email", "notify.in_site", "notify.webhook")
 
@@ -22,14 +22,12 @@ QUEUES = ("notify.email", "notify.in_site", "notify.webhook")
 def published(broker):
     """This process publishes to a database of the tests' Redis that no worker reads;
     yields a client on it."""
-    url = broker.url.removesuffix("/0") + "/7"
-    previous = celery_app.conf.broker_write_url
-    _point_producer_at(url)
+    url = broker.url_for(7)
     client = redis.Redis.from_url(url)
     client.delete(*QUEUES)
-    yield client
+    with publishing_to(url):
+        yield client
     client.delete(*QUEUES)
-    _point_producer_at(previous)
 
 
 def queued_ids(client, queue: str) -> list[str]:

@@ -21,7 +21,12 @@ from notifications.models import (
 )
 from notifications.services import preferences_update
 from tests.factories import AgentFactory, SupervisorFactory, TicketFactory, UserFactory
-from tests.notifications.conftest import Worker, _point_producer_at, all_settled, wait_for
+from tests.notifications.conftest import (
+    all_settled,
+    another_worker,
+    publishing_to,
+    wait_for,
+)
 from tickets import services
 from tickets.models import Status
 
@@ -159,18 +164,16 @@ def test_a_worker_killed_mid_delivery_loses_nothing(stack, people, worker, broke
     # given a second worker, on a broker database of its own, whose mail server accepts
     # the connection and then never says a word
     silent = socket.create_server(("127.0.0.1", 0))
-    doomed_url = broker.url.removesuffix("/0") + "/6"
-    doomed = Worker(
-        {
-            **worker.env,
-            "CELERY_BROKER_URL": doomed_url,
-            "EMAIL_PORT": str(silent.getsockname()[1]),
-            "EMAIL_TIMEOUT": "600",
-        }
-    )
-    doomed.start()
-    _point_producer_at(doomed_url)
-    try:
+    doomed_url = broker.url_for(6)
+    with (
+        another_worker(
+            worker,
+            doomed_url,
+            EMAIL_PORT=str(silent.getsockname()[1]),
+            EMAIL_TIMEOUT="600",
+        ) as doomed,
+        publishing_to(doomed_url),
+    ):
         ticket = TicketFactory(requester=requester)  # acknowledged in-site and by email
         wait_for(lambda: Notification.objects.filter(recipient=requester).exists())
         silent.settimeout(30)
@@ -182,9 +185,6 @@ def test_a_worker_killed_mid_delivery_loses_nothing(stack, people, worker, broke
         # when that worker is killed outright, the email's message gone with it
         doomed.process.kill()
         doomed.process.wait(10)
-    finally:
-        _point_producer_at(broker.url)
-        doomed.stop()
     stuck_session.close()
     silent.close()
     email = Delivery.objects.get(event__ticket=ticket, channel=Channel.EMAIL)
@@ -205,29 +205,24 @@ def test_a_worker_stopped_cleanly_puts_back_the_retries_it_held(stack, people, w
     refused = socket.create_server(("127.0.0.1", 0))
     refused_port = refused.getsockname()[1]
     refused.close()
-    held_url = broker.url.removesuffix("/0") + "/5"
+    held_url = broker.url_for(5)
     held = redis.Redis.from_url(held_url)
     held.flushdb()
-    holder = Worker(
-        {
-            **worker.env,
-            "CELERY_BROKER_URL": held_url,
-            "EMAIL_PORT": str(refused_port),
-            "NOTIFICATION_RETRY_BASE_SECONDS": "600",
-            "NOTIFICATION_RETRY_MAX_SECONDS": "600",
-        }
-    )
-    holder.start()
-    _point_producer_at(held_url)
-    try:
+    with (
+        another_worker(
+            worker,
+            held_url,
+            EMAIL_PORT=str(refused_port),
+            NOTIFICATION_RETRY_BASE_SECONDS="600",
+            NOTIFICATION_RETRY_MAX_SECONDS="600",
+        ),
+        publishing_to(held_url),
+    ):
         ticket = TicketFactory(requester=requester)
         email = Delivery.objects.get(event__ticket=ticket, channel=Channel.EMAIL)
         wait_for(lambda: Delivery.objects.get(pk=email.pk).attempts == 1, what="a failed try")
         wait_for(lambda: held.llen("notify.email") == 0, what="the retry to be held")
-    finally:
-        _point_producer_at(broker.url)
-        # when it stops cleanly (SIGTERM, a deploy)
-        holder.stop()
+        # when it stops cleanly (SIGTERM, a deploy), as this block ends
 
     # then the retry it held is back on the broker for the next worker
     assert held.llen("notify.email") == 1
