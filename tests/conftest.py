@@ -8,11 +8,12 @@ from tests.factories import AgentFactory, SupervisorFactory, UserFactory
 def pytest_collection_modifyitems(config, items):
     """The suite is for PostgreSQL: an SQLite run would hide locking and JSON behaviour."""
     from django.conf import settings
+    from django.db import connection
 
     if not settings.configured:
         return
     engine = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" not in engine:
+    if connection.vendor != "postgresql":
         raise pytest.UsageError(
             f"The tests run on PostgreSQL, not {engine}: set DATABASE_URL (`make test` does)."
         )
