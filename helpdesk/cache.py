@@ -6,6 +6,7 @@ and after a failure Redis is left alone for a few seconds, so an outage costs a 
 no more than the shortcut it skips."""
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import cache
@@ -13,6 +14,7 @@ from typing import Generic, TypeVar
 
 import redis
 from django.conf import settings
+from django.core.signals import request_started
 from django.db import transaction
 from django.db.models import signals
 from redis.backoff import NoBackoff
@@ -52,13 +54,41 @@ T = TypeVar("T")
 
 ALL: list["RowsCache"] = []
 
+# The versions of every cached table, read together (one MGET) by the first cache a request
+# or a task asks, and trusted for the rest of it: each Redis round trip costs a web process
+# 100-250 us of CPU here, and a ticket's creation asked twice (bench/README.md, issue #6).
+# Read again at the start of each request (below) and task (helpdesk/celery.py), and in
+# any case after VERSIONS_MAX_AGE seconds (management commands, the shell).
+VERSIONS_MAX_AGE = 1.0
+_local = threading.local()
+
+
+def _versions(client: redis.Redis, key: str) -> dict[str, bytes | None]:
+    kept = getattr(_local, "versions", None)
+    if kept is None or key not in kept[1] or time.monotonic() >= kept[0]:
+        keys = [cache.key for cache in ALL]
+        kept = _local.versions = (
+            time.monotonic() + VERSIONS_MAX_AGE,
+            dict(zip(keys, client.mget(keys), strict=True)),
+        )
+    return kept[1]
+
+
+def forget_versions(**_signal_kwargs) -> None:
+    """Check the tables' versions again on next use: a new request or task begins."""
+    _local.versions = None
+
+
+request_started.connect(forget_versions, dispatch_uid="helpdesk.cache.forget_versions")
+
 
 class RowsCache(Generic[T]):
     """`load()`'s result, kept while the table's version in Redis stays the same: a save
     or delete of `model` bumps the version when its transaction commits, and every process
-    then reads the table again. One Redis GET instead of a query; without Redis (the
-    embedded run, or Redis failing) the table is read each time. As a safety net nothing
-    is kept longer than `max_age` seconds."""
+    then reads the table again from its next request or task on. At most one Redis MGET
+    per request instead of a query; without Redis (the embedded run, or Redis failing) the
+    table is read each time. As a safety net nothing is kept longer than `max_age`
+    seconds."""
 
     def __init__(self, name: str, model, load: Callable[[], T], *, max_age: float = 60.0):
         self.key, self.load, self.max_age = f"helpdesk:version:{name}", load, max_age
@@ -72,7 +102,7 @@ class RowsCache(Generic[T]):
         if client is None:
             return self.load()
         try:
-            version = client.get(self.key)
+            version = _versions(client, self.key)[self.key]
         except redis.RedisError as exc:
             redis_failed(exc, "tables read from the database")
             return self.load()
@@ -103,5 +133,6 @@ class RowsCache(Generic[T]):
 
 def clear_all() -> None:
     """Forget every kept table (tests: rows rolled back leave no version bump behind)."""
+    forget_versions()
     for kept in ALL:
         kept.clear()

@@ -48,9 +48,14 @@ app.conf.CELERY_DB_REUSE_MAX = 1000
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def _close_old_connections(sender=None, **kwargs) -> None:
+def _between_tasks(sender=None, **kwargs) -> None:
+    """Each task starts as a request does: connections checked, cached tables' versions
+    read again (helpdesk.cache)."""
     if getattr(getattr(sender, "request", None), "is_eager", False):
         return  # run in the caller's process and transaction (tests, .apply())
     from django.db import close_old_connections
 
+    from helpdesk.cache import forget_versions
+
     close_old_connections()
+    forget_versions()
