@@ -1,6 +1,7 @@
 """helpdesk.broker: Celery's Redis transport with the channel's Redis client kept, and
 deliveries published without declaring their queues again."""
 
+import base64
 import json
 import os
 import subprocess
@@ -46,6 +47,26 @@ def test_each_delivery_lands_on_its_channels_queue_without_a_declare(published):
     assert sorted(queued_ids(published, "notify.email")) == ["(11,)", "(13,)"]
     assert queued_ids(published, "notify.in_site") == ["(12,)"]
     assert queued_ids(published, "notify.webhook") == ["(14,)"]
+
+
+def test_a_delivery_is_published_as_apply_async_would_publish_it(published):
+    """enqueue builds the message with Celery's own functions, not apply_async: a worker
+    must not tell the two apart."""
+    from notifications.tasks import deliver
+
+    enqueue([(31, "email")])
+    with celery_app.producer_or_acquire() as producer:
+        deliver.apply_async((31,), queue="notify.email", producer=producer, retry=False, declare=[])
+
+    ours, celerys = (json.loads(m) for m in reversed(published.lrange("notify.email", 0, -1)))
+    for message in (ours, celerys):
+        task_id = message["headers"]["id"]
+        assert message["headers"]["root_id"] == message["properties"]["correlation_id"] == task_id
+        del message["headers"]["id"], message["headers"]["root_id"]
+        del message["properties"]["correlation_id"], message["properties"]["delivery_tag"]
+    assert ours["headers"]["task"] == "notifications.tasks.deliver"
+    assert json.loads(base64.b64decode(ours["body"]))[0] == [31]
+    assert ours == celerys
 
 
 def test_a_channel_keeps_its_redis_client(published):
