@@ -138,7 +138,7 @@ def enqueue(jobs: list[tuple[int, str]]) -> int:
     `repr` of the arguments and result handle that made up half of the CPU it cost."""
     from .tasks import deliver
 
-    app = deliver.app
+    app, name = deliver.app, deliver.name  # `deliver` is a proxy: each look-up costs
     amqp = app.amqp
     try:
         with app.producer_or_acquire() as producer, producer.batch():
@@ -146,7 +146,7 @@ def enqueue(jobs: list[tuple[int, str]]) -> int:
                 task_id = uuid()
                 message = amqp.create_task_message(
                     task_id,
-                    deliver.name,
+                    name,
                     (delivery_id,),
                     {},
                     argsrepr=f"({delivery_id},)",
@@ -156,7 +156,7 @@ def enqueue(jobs: list[tuple[int, str]]) -> int:
                 )
                 amqp.send_task_message(
                     producer,
-                    deliver.name,
+                    name,
                     message,
                     queue=f"notify.{channel}",
                     retry=False,
