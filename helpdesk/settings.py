@@ -260,6 +260,8 @@ MAX_REQUEST_BYTES = env.int(
 
 # Notifications (SPEC §5)
 HELPDESK_BASE_URL = env("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")
+# The exchange's page for a ticket, linked from requesters' emails: "{reference}", "{id}".
+HELPDESK_REQUESTER_TICKET_URL = env("HELPDESK_REQUESTER_TICKET_URL", default="")
 HELPDESK_EMAIL_DOMAIN = env("HELPDESK_EMAIL_DOMAIN", default="helpdesk.localhost")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=30.0)

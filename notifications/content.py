@@ -23,8 +23,17 @@ def _status_label(value: str | None) -> str:
     return str(Status(value).label) if value else ""
 
 
-def ticket_url(ticket) -> str:
-    return f"{settings.HELPDESK_BASE_URL.rstrip('/')}/api/v1/tickets/{ticket.pk}/"
+def ticket_url(ticket, recipient) -> str:
+    """Where the email's ticket link goes. The requester: the exchange's own page for the
+    ticket (HELPDESK_REQUESTER_TICKET_URL, with `{reference}` and `{id}`), or no link when
+    that is not set: the API needs a token, so a link to it would only show an error, and
+    users who are targets of phishing are best told to open the site themselves. Anyone
+    else (agents): the ticket in the agents' desk."""
+    if recipient.pk != ticket.requester_id:
+        base = settings.HELPDESK_BASE_URL.rstrip("/")
+        return f"{base}/admin/tickets/ticket/{ticket.pk}/change/"
+    template = settings.HELPDESK_REQUESTER_TICKET_URL
+    return template.format(reference=ticket.reference, id=ticket.pk) if template else ""
 
 
 def _reply_body(event) -> str:

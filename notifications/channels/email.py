@@ -38,7 +38,7 @@ def build(delivery) -> EmailMultiAlternatives:
         "body": content.body,
         "ticket": ticket,
         "reference": ticket.reference,
-        "url": ticket_url(ticket),
+        "url": ticket_url(ticket, delivery.recipient),
         "anti_phishing_code": preferences.anti_phishing_code,
         "recipient": delivery.recipient,
     }
