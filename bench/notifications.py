@@ -592,6 +592,7 @@ def main() -> int:
             "DJANGO_DEBUG": "false",
             "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
             "HELPDESK_DATA_DIR": str(data_dir),
+            "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",  # the bench's receiver
         }
         env.pop("REDIS_URL", None)
         setup_django(env)

@@ -3,11 +3,23 @@
 Headers: `X-Helpdesk-Event`, `X-Helpdesk-Delivery`, `X-Helpdesk-Timestamp` (Unix seconds)
 and `X-Helpdesk-Signature: sha256=<hex>` where the hex is
 HMAC-SHA256(secret, f"{timestamp}.{body}"). Any 2xx answer means delivered.
+
+Where a webhook may go: the endpoint's host is resolved when it is called, and the call
+is refused (the delivery fails at once) when an address it resolves to is loopback,
+link-local (cloud metadata services live there), unspecified, multicast or reserved, or,
+with WEBHOOK_BLOCK_PRIVATE_ADDRESSES, private; WEBHOOK_ALLOWED_NETWORKS lets chosen
+networks through anyway. The connection then goes to the address that was checked, so a
+name that resolves elsewhere a moment later (DNS rebinding) changes nothing. An endpoint
+is set by a supervisor; this keeps a stolen supervisor login from aiming the worker at
+the machine's own services.
 """
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -44,6 +56,76 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={mac.hexdigest()}"
 
 
+class EndpointDisabled(PermanentFailure):
+    pass
+
+
+class AddressRefused(PermanentFailure):
+    pass
+
+
+def _refusal(address: str) -> str | None:
+    """Why a webhook may not be sent to `address`, or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if any(ip in ipaddress.ip_network(net) for net in settings.WEBHOOK_ALLOWED_NETWORKS):
+        return None
+    if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
+        return "a loopback, link-local or unspecified address"
+    if ip.is_multicast or ip.is_reserved:
+        return "a multicast or reserved address"
+    if not ip.is_global and settings.WEBHOOK_BLOCK_PRIVATE_ADDRESSES:
+        return "a private address"
+    return None
+
+
+def _checked_address(host: str, port: int) -> tuple:
+    """The first address `host` resolves to, if none of them is refused."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise OSError(f"Cannot resolve {host}: {exc}") from None
+    for *_family, sockaddr in found:
+        reason = _refusal(sockaddr[0])
+        if reason:
+            raise AddressRefused(f"{host} resolves to {sockaddr[0]}, {reason}.")
+    family, _type, _proto, _name, sockaddr = found[0]
+    return family, sockaddr
+
+
+def _create_checked_connection(address, timeout, source_address=None) -> socket.socket:
+    """socket.create_connection, to the checked address of the host."""
+    host, port = address
+    _family, sockaddr = _checked_address(host, port)
+    return socket.create_connection(sockaddr[:2], timeout, source_address)
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _create_checked_connection
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS as usual (the certificate checked against the endpoint's host name), over a
+    connection to the checked address."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _create_checked_connection
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A receiver answers for itself: a redirect is a failure, never followed elsewhere."""
 
@@ -51,11 +133,17 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _NoProxies(urllib.request.ProxyHandler):
+    """Straight to the checked address: an environment's proxy would resolve the name
+    itself, after the check."""
+
+    def __init__(self):
+        super().__init__(proxies={})
 
 
-class EndpointDisabled(PermanentFailure):
-    pass
+_opener = urllib.request.build_opener(
+    _NoProxies, _CheckedHTTPHandler, _CheckedHTTPSHandler, _NoRedirects
+)
 
 
 def send(delivery) -> None:

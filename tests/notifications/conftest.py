@@ -34,6 +34,7 @@ WORKER_SETTINGS = {
     "NOTIFICATION_RETRY_MAX_SECONDS": 1.0,
     "NOTIFICATION_SWEEP_GRACE_SECONDS": 0.0,
     "WEBHOOK_TIMEOUT": 3.0,
+    "WEBHOOK_ALLOWED_NETWORKS": ["127.0.0.0/8"],  # the tests' receivers are on loopback
 }
 
 
@@ -259,7 +260,10 @@ def worker(django_db_setup, django_db_blocker, broker, smtp_sink):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
         "HELPDESK_DATA_DIR": data_dir,
-        **{name: str(value) for name, value in WORKER_SETTINGS.items()},
+        **{
+            name: ",".join(value) if isinstance(value, list) else str(value)
+            for name, value in WORKER_SETTINGS.items()
+        },
     }
     process = Worker(env)
     process.start()
