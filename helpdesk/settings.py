@@ -5,6 +5,7 @@ filesystem broker under ``HELPDESK_DATA_DIR``), except that a non-debug process 
 to start without ``DJANGO_SECRET_KEY``.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -262,6 +263,12 @@ MAX_REQUEST_BYTES = env.int(
 HELPDESK_BASE_URL = env("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")
 # The exchange's page for a ticket, linked from requesters' emails: "{reference}", "{id}".
 HELPDESK_REQUESTER_TICKET_URL = env("HELPDESK_REQUESTER_TICKET_URL", default="")
+try:  # a mistake here must stop the start, not fail every requester's email
+    HELPDESK_REQUESTER_TICKET_URL.format(reference="HD-000001", id=1)
+except (KeyError, IndexError, ValueError) as exc:
+    raise ImproperlyConfigured(
+        f"HELPDESK_REQUESTER_TICKET_URL may name only {{reference}} and {{id}}: {exc!r}"
+    ) from None
 HELPDESK_EMAIL_DOMAIN = env("HELPDESK_EMAIL_DOMAIN", default="helpdesk.localhost")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=30.0)
@@ -272,7 +279,14 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 # Where webhooks may not go (notifications/channels/webhook.py): loopback, link-local and
 # the like always, private networks too when this is on; the allowed networks (CIDR) pass.
 WEBHOOK_BLOCK_PRIVATE_ADDRESSES = env.bool("WEBHOOK_BLOCK_PRIVATE_ADDRESSES", default=False)
-WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+try:  # parsed here, so that a mistake stops the start instead of failing every webhook
+    WEBHOOK_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(network.strip(), strict=False)
+        for network in env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+        if network.strip()
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -140,6 +140,10 @@ def enqueue(jobs: list[tuple[int, str]]) -> int:
 
     app, name = deliver.app, deliver.name  # `deliver` is a proxy: each look-up costs
     amqp = app.amqp
+    # Sent from a task (the sweep), the messages carry its ids, as apply_async's do.
+    parent = app.current_worker_task
+    parent_id = parent.request.id if parent else None
+    root_id = (parent.request.root_id or parent_id) if parent else None
     try:
         with app.producer_or_acquire() as producer, producer.batch():
             for delivery_id, channel in jobs:
@@ -153,6 +157,8 @@ def enqueue(jobs: list[tuple[int, str]]) -> int:
                     kwargsrepr="{}",
                     ignore_result=True,
                     reply_to=app.thread_oid,
+                    root_id=root_id,
+                    parent_id=parent_id,
                 )
                 amqp.send_task_message(
                     producer,

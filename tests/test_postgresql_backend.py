@@ -7,6 +7,8 @@ import psycopg
 import pytest
 from django.db import close_old_connections, connection
 
+from helpdesk.postgresql import base as postgresql_base
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -32,13 +34,9 @@ def terminate(pid: int) -> None:
     """End the backend from another session, as a server restart or an admin would, and
     wait for its goodbye to reach our socket."""
     params = connection.get_connection_params()
-    with psycopg.connect(
-        host=params.get("host"),
-        port=params.get("port"),
-        user=params.get("user"),
-        dbname=params["dbname"],
-        autocommit=True,
-    ) as admin:
+    keys = ("host", "port", "user", "password", "dbname", "sslmode")
+    given = {key: params[key] for key in keys if params.get(key)}
+    with psycopg.connect(**given, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
     readable, _, _ = select.select([connection.connection.fileno()], [], [], 5)
     assert readable, "the server's goodbye never arrived"
@@ -53,7 +51,8 @@ def test_the_kept_connection_serves_the_next_request(api):
     assert backend_pid() == pid
 
 
-def test_a_quiet_kept_connection_is_not_tested_with_a_query(api, tmp_path):
+def queries_sent(api, tmp_path) -> list[str]:
+    """The queries the next request sends the server, read from the protocol trace."""
     trace = tmp_path / "protocol.log"
     as_the_server_does()
     with trace.open("w") as sink:
@@ -62,11 +61,26 @@ def test_a_quiet_kept_connection_is_not_tested_with_a_query(api, tmp_path):
             assert api.get("/api/v1/me/").status_code == 200
         finally:
             connection.connection.pgconn.untrace()
-
     # The trace's lines: time, F (to the server) or B (from it), length, message, text.
-    queries = [line.split("\t")[4] for line in trace.read_text().splitlines() if "\tF\t" in line]
+    return [line.split("\t")[4] for line in trace.read_text().splitlines() if "\tF\t" in line]
+
+
+def test_a_busy_quiet_connection_is_not_tested_with_a_query(api, tmp_path):
+    queries = queries_sent(api, tmp_path)
+
     assert queries, "the trace saw the request's own query"
     assert all("authtoken_token" in query for query in queries), queries
+
+
+def test_a_connection_left_idle_is_tested_with_a_query(api, tmp_path, monkeypatch):
+    """A peer can vanish without a word from an idle connection (a NAT or load balancer
+    forgetting it): past QUIET_SECONDS the check is a real query again."""
+    monkeypatch.setattr(postgresql_base, "QUIET_SECONDS", 0.0)
+
+    queries = queries_sent(api, tmp_path)
+
+    assert queries[0].strip() == '"SELECT 1"'
+    assert "authtoken_token" in queries[1]
 
 
 def test_a_request_after_the_server_ended_the_connection_gets_a_new_one(api):

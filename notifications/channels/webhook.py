@@ -64,41 +64,60 @@ class AddressRefused(PermanentFailure):
     pass
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip):
+    """The IPv4 address an IPv6 one stands for (mapped, NAT64, 6to4), or the address."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return ip.ipv4_mapped
+        if ip in _NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if ip.sixtofour:
+            return ip.sixtofour
+    return ip
+
+
 def _refusal(address: str) -> str | None:
     """Why a webhook may not be sent to `address`, or None."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if any(ip in ipaddress.ip_network(net) for net in settings.WEBHOOK_ALLOWED_NETWORKS):
+    ip = _embedded_ipv4(ipaddress.ip_address(address.split("%", 1)[0]))
+    allowed = settings.WEBHOOK_ALLOWED_NETWORKS
+    if any(ip in ipaddress.ip_network(network, strict=False) for network in allowed):
         return None
     if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
         return "a loopback, link-local or unspecified address"
     if ip.is_multicast or ip.is_reserved:
         return "a multicast or reserved address"
-    if not ip.is_global and settings.WEBHOOK_BLOCK_PRIVATE_ADDRESSES:
+    private = not ip.is_global or getattr(ip, "is_site_local", False)  # fec0::/10
+    if private and settings.WEBHOOK_BLOCK_PRIVATE_ADDRESSES:
         return "a private address"
     return None
 
 
-def _checked_address(host: str, port: int) -> tuple:
-    """The first address `host` resolves to, if none of them is refused."""
+def _checked_addresses(host: str, port: int) -> list[tuple]:
+    """Every address `host` resolves to, if none of them is refused."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise OSError(f"Cannot resolve {host}: {exc}") from None
-    for *_family, sockaddr in found:
+    for *_rest, sockaddr in found:
         reason = _refusal(sockaddr[0])
         if reason:
             raise AddressRefused(f"{host} resolves to {sockaddr[0]}, {reason}.")
-    family, _type, _proto, _name, sockaddr = found[0]
-    return family, sockaddr
+    return [sockaddr for *_rest, sockaddr in found]
 
 
 def _create_checked_connection(address, timeout, source_address=None) -> socket.socket:
-    """socket.create_connection, to the checked address of the host."""
+    """socket.create_connection, trying the host's checked addresses in turn."""
     host, port = address
-    _family, sockaddr = _checked_address(host, port)
-    return socket.create_connection(sockaddr[:2], timeout, source_address)
+    error = None
+    for sockaddr in _checked_addresses(host, port):
+        try:
+            return socket.create_connection(sockaddr[:2], timeout, source_address)
+        except OSError as exc:
+            error = exc
+    raise error
 
 
 class _CheckedHTTPConnection(http.client.HTTPConnection):

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager, nullcontext
 
 import pytest
 import redis
@@ -49,21 +50,47 @@ def test_each_delivery_lands_on_its_channels_queue_without_a_declare(published):
     assert queued_ids(published, "notify.webhook") == ["(14,)"]
 
 
-def test_a_delivery_is_published_as_apply_async_would_publish_it(published):
+@contextmanager
+def running_in_the_sweep():
+    """As if in the worker, running the sweep task (which re-enqueues deliveries)."""
+    from celery._state import _task_stack
+
+    from notifications.tasks import sweep_deliveries
+
+    sweep_deliveries.push_request(id="sweep-1", root_id="beat-0", called_directly=False)
+    _task_stack.push(sweep_deliveries)
+    try:
+        yield
+    finally:
+        _task_stack.pop()
+        sweep_deliveries.pop_request()
+
+
+@pytest.mark.parametrize(
+    ("context", "parent_id", "root_id"),
+    [(nullcontext, None, "own id"), (running_in_the_sweep, "sweep-1", "beat-0")],
+)
+def test_a_delivery_is_published_as_apply_async_would_publish_it(
+    published, context, parent_id, root_id
+):
     """enqueue builds the message with Celery's own functions, not apply_async: a worker
-    must not tell the two apart."""
+    must not tell the two apart, whether a request or a task sent it."""
     from notifications.tasks import deliver
 
-    enqueue([(31, "email")])
-    with celery_app.producer_or_acquire() as producer:
-        deliver.apply_async((31,), queue="notify.email", producer=producer, retry=False, declare=[])
+    with context():
+        enqueue([(31, "email")])
+        with celery_app.producer_or_acquire() as producer:
+            deliver.apply_async(
+                (31,), queue="notify.email", producer=producer, retry=False, declare=[]
+            )
 
     ours, celerys = (json.loads(m) for m in reversed(published.lrange("notify.email", 0, -1)))
     for message in (ours, celerys):
-        task_id = message["headers"]["id"]
-        assert message["headers"]["root_id"] == message["properties"]["correlation_id"] == task_id
-        del message["headers"]["id"], message["headers"]["root_id"]
-        del message["properties"]["correlation_id"], message["properties"]["delivery_tag"]
+        task_id = message["headers"].pop("id")
+        assert message["properties"].pop("correlation_id") == task_id
+        assert message["headers"].pop("root_id") == (task_id if root_id == "own id" else root_id)
+        assert message["headers"]["parent_id"] == parent_id
+        del message["properties"]["delivery_tag"]
     assert ours["headers"]["task"] == "notifications.tasks.deliver"
     assert json.loads(base64.b64decode(ours["body"]))[0] == [31]
     assert ours == celerys

@@ -2,6 +2,10 @@
 (or no link at all), agents to the ticket in the desk. Never to the API, which needs a
 token and would only show an error."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from notifications.channels import email
@@ -79,3 +83,28 @@ def test_an_agent_is_linked_to_the_ticket_in_the_desk_and_the_link_opens_it(
     page = client.get(link.removeprefix("https://desk.example.com"))
     assert page.status_code == 200
     assert ticket.reference in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("template", "started"),
+    [
+        ("https://www.example.com/support/{reference}?n={id}", True),
+        ("https://www.example.com/support/{ticket}", False),
+        ("https://www.example.com/support/{", False),
+    ],
+)
+def test_the_page_template_is_checked_when_the_service_starts(template, started):
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+            "HELPDESK_REQUESTER_TICKET_URL": template,
+        },
+        capture_output=True,
+        text=True,
+    )
+
+    assert (run.returncode == 0) is started, run.stderr
+    if not started:
+        assert "ImproperlyConfigured: HELPDESK_REQUESTER_TICKET_URL" in run.stderr
