@@ -56,7 +56,7 @@ ALL: list["RowsCache"] = []
 
 # The versions of every cached table, read together (one MGET) by the first cache a request
 # or a task asks, and trusted for the rest of it: each Redis round trip costs a web process
-# 100-250 us of CPU here, and a ticket's creation asked twice (bench/README.md, issue #6).
+# 50-250 us of CPU here, and a ticket's creation asked twice (bench/README.md, issue #6).
 # Read again at the start of each request (below) and task (helpdesk/celery.py), and in
 # any case after VERSIONS_MAX_AGE seconds (management commands, the shell).
 VERSIONS_MAX_AGE = 1.0

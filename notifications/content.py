@@ -4,6 +4,7 @@ only ever carry public replies."""
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,8 @@ def ticket_url(ticket, recipient) -> str:
     users who are targets of phishing are best told to open the site themselves. Anyone
     else (agents): the ticket in the agents' desk."""
     if recipient.pk != ticket.requester_id:
-        base = settings.HELPDESK_BASE_URL.rstrip("/")
-        return f"{base}/admin/tickets/ticket/{ticket.pk}/change/"
+        path = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+        return f"{settings.HELPDESK_BASE_URL.rstrip('/')}{path}"
     template = settings.HELPDESK_REQUESTER_TICKET_URL
     return template.format(reference=ticket.reference, id=ticket.pk) if template else ""
 

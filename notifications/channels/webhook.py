@@ -111,7 +111,7 @@ def _checked_addresses(host: str, port: int) -> list[tuple]:
 def _create_checked_connection(address, timeout, source_address=None) -> socket.socket:
     """socket.create_connection, trying the host's checked addresses in turn."""
     host, port = address
-    error = None
+    error = OSError(f"{host} resolves to no address")
     for sockaddr in _checked_addresses(host, port):
         try:
             return socket.create_connection(sockaddr[:2], timeout, source_address)
