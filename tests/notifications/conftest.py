@@ -4,6 +4,7 @@ loopback."""
 
 import email
 import email.policy
+import ipaddress
 import json
 import os
 import shutil
@@ -34,7 +35,8 @@ WORKER_SETTINGS = {
     "NOTIFICATION_RETRY_MAX_SECONDS": 1.0,
     "NOTIFICATION_SWEEP_GRACE_SECONDS": 0.0,
     "WEBHOOK_TIMEOUT": 3.0,
-    "WEBHOOK_ALLOWED_NETWORKS": ["127.0.0.0/8"],  # the tests' receivers are on loopback
+    # the tests' receivers are on loopback
+    "WEBHOOK_ALLOWED_NETWORKS": [ipaddress.ip_network("127.0.0.0/8")],
 }
 
 
@@ -261,7 +263,7 @@ def worker(django_db_setup, django_db_blocker, broker, smtp_sink):
         "EMAIL_PORT": str(smtp_port),
         "HELPDESK_DATA_DIR": data_dir,
         **{
-            name: ",".join(value) if isinstance(value, list) else str(value)
+            name: ",".join(map(str, value)) if isinstance(value, list) else str(value)
             for name, value in WORKER_SETTINGS.items()
         },
     }

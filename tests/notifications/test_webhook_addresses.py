@@ -3,6 +3,7 @@ metadata service) and the like; to private networks unless the deployment forbid
 to networks a deployment allows explicitly. A refused address fails the delivery at once,
 before any connection is made. Attempts run in this process, against a real receiver."""
 
+import ipaddress
 import os
 import socket
 import subprocess
@@ -67,7 +68,7 @@ def test_the_cloud_metadata_address_is_refused_without_connecting(requester):
 
 
 def test_an_allowed_network_is_called(requester, receiver, settings):
-    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    settings.WEBHOOK_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
 
     outcome, delivery = attempted(receiver.url, requester)
 
