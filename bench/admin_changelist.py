@@ -17,7 +17,6 @@ and notifications are not generated: the list does not read them.
 """
 
 import argparse
-import os
 import re
 import statistics
 import sys
@@ -302,9 +301,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=20, help="timed requests per scenario")
-    parser.add_argument(
-        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--pg", default=generate.PG_DEFAULT)
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query")

@@ -14,13 +14,21 @@ the end).
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_reads import ROOT, free_port, log, run_wrk, start_gunicorn, stop  # noqa: E402
+from api_reads import (  # noqa: E402
+    BENCH_REDIS_URL,
+    PG_DEFAULT,
+    ROOT,
+    free_port,
+    log,
+    run_wrk,
+    start_gunicorn,
+    stop,
+)
 
 LUA = """
 wrk.method = "POST"
@@ -57,9 +65,7 @@ end
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="helpdesk_bench")
-    parser.add_argument(
-        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--pg", default=PG_DEFAULT)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--connections", nargs="+", type=int, default=[2, 4, 8])
     parser.add_argument("--duration", type=int, default=15, help="seconds per run")
@@ -81,10 +87,9 @@ def main() -> None:
             log(f"{connections} connections: {result['requests'] / result['seconds']:.0f}/s")
     finally:
         stop(server)
-        redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
         import redis
 
-        redis.Redis.from_url(redis_url).flushdb()
+        redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
 
     print(
         f"\nTicket creation over HTTP, {facts['tickets']:,} tickets ({args.database}), "

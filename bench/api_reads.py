@@ -25,6 +25,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from generate import BENCH_REDIS_URL, PG_DEFAULT  # the bench folder's own module
+
 ROOT = Path(__file__).resolve().parent.parent
 
 LUA = """
@@ -64,8 +66,8 @@ def start_gunicorn(pg: str, database: str, port: int, workers: int) -> subproces
         "DJANGO_SECRET_KEY": "bench-only-secret",
         "DJANGO_DEBUG": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        "CELERY_BROKER_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        "REDIS_URL": BENCH_REDIS_URL,
+        "CELERY_BROKER_URL": BENCH_REDIS_URL,
         "THROTTLE_USER_RATE": "10000000/min",
         "THROTTLE_IP_RATE": "10000000/min",
         "THROTTLE_TICKET_CREATE_RATE": "10000000/min",
@@ -159,9 +161,7 @@ def run_wrk(url: str, token: str, connections: int, seconds: int, lua: str = LUA
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="helpdesk_bench")
-    parser.add_argument(
-        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--pg", default=PG_DEFAULT)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--connections", type=int, default=2, help="wrk connections")
     parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")

@@ -28,6 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTECTED = {"helpdesk", "postgres", "template0", "template1"}
+# Every bench's --pg default: BENCH_PG, or the local server as the postgres user.
+PG_DEFAULT = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# The Redis database the HTTP benches' gunicorn publishes to (flushed at the end).
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 AGENTS = 50
 CHUNK = 20_000  # tickets per COPY buffer
 NULL = "\\N"  # COPY's text format
@@ -448,9 +452,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--requesters", type=int, default=100_000)
     parser.add_argument("--database", default="helpdesk_bench")
-    parser.add_argument(
-        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--pg", default=PG_DEFAULT)
     args = parser.parse_args()
     if args.database in PROTECTED or "test" in args.database:
         parser.error(f"refusing to overwrite {args.database}")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import ROOT, setup_django  # noqa: E402
+from generate import BENCH_REDIS_URL, PG_DEFAULT, ROOT, setup_django  # noqa: E402
 
 BODY = {
     "subject": "USDT withdrawal not received",
@@ -41,12 +41,11 @@ WARMUP = 10
 
 
 def requests_in_process(pg: str, database: str, scenario: str, count: int) -> None:
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     setup_django(
         pg,
         database,
-        CELERY_BROKER_URL=redis_url,
-        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=BENCH_REDIS_URL,
+        REDIS_URL=BENCH_REDIS_URL,
         DJANGO_ALLOWED_HOSTS="testserver",
         THROTTLE_USER_RATE="10000000/min",
         THROTTLE_IP_RATE="10000000/min",
@@ -94,9 +93,7 @@ def counted(args, scenario: str, count: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="helpdesk_bench_10k")
-    parser.add_argument(
-        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--pg", default=PG_DEFAULT)
     parser.add_argument("--requests", type=int, default=40, help="counted requests")
     parser.add_argument(
         "--scenarios", nargs="+", choices=sorted(SCENARIOS), default=["create", "me"]
@@ -117,9 +114,7 @@ def main() -> None:
     finally:
         import redis
 
-        redis.Redis.from_url(
-            os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-        ).flushdb()
+        redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
 
     print(f"\nInstructions per request (callgrind), {args.database}, {args.requests} requests\n")
     print("| request | M instructions |")
