@@ -11,7 +11,6 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue as KombuQueue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "accounts",
     "tickets",
     "notifications",
 ]
@@ -93,22 +93,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # The same backend, with a health check that needs no round trip (its docstring).
-        DATABASES["default"]["ENGINE"] = "helpdesk.postgresql"
+    # Kept connections, checked (`SELECT 1`) before each request or task first uses one.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (throttling, later rate limits): Redis when REDIS_URL is set, process memory otherwise.
+# Cache: Redis when REDIS_URL is set, process memory otherwise. `local` is always this
+# process's memory: the rate limits count there while Redis is down.
 REDIS_URL = env("REDIS_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,19 +200,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.05,
         "store_processed": False,
     }
-elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    if CELERY_BROKER_URL.startswith("redis://"):
-        # kombu's, keeping its client. Not for rediss://: kombu turns TLS on by the
-        # transport's name, and would connect in the clear under another one.
-        CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"
-    # kombu emulates AMQP acks on Redis with two more round trips per message (the message
-    # copied to an "unacked" hash when taken, removed when acked) so that a crashed
-    # worker's messages come back after an hour. Here the database is the record: a
-    # delivery stays pending until sent, and the sweep re-enqueues it after
-    # NOTIFICATION_SWEEP_GRACE_SECONDS, worker crash or not; the periodic tasks run again
-    # at their next beat. A worker that stops cleanly still puts back what it had taken.
-    # A sixth of a worker's time per delivery (py-spy, bench/README.md).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
+else:
+    # Redis: kombu's own transport, with its emulation of acknowledgements. A task is
+    # acknowledged when it ends (ACKS_LATE below); one taken by a worker that dies is given
+    # to another worker once `visibility_timeout` has passed. Every task here is safe to run
+    # twice, and deliveries do not wait that long: the sweep re-enqueues them
+    # (notifications/services.py). Countdowns (a delivery's retry) stay under this timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -227,13 +225,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# One queue per notification channel, so a slow SMTP server never holds back in-site
-# notifications or webhooks. A plain `celery -A helpdesk worker` consumes all of them.
+# After a failed publish, a web process leaves the broker alone this long (the deliveries
+# wait in the database for the sweep); after a Redis failure, likewise for REDIS_URL.
+BROKER_RETRY_SECONDS = env.float("BROKER_RETRY_SECONDS", default=5.0)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
+# The default queue for periodic work; each notification channel has a queue of its own
+# (notifications/channels), so a slow SMTP server never holds back in-site notifications or
+# webhooks. A plain `celery -A helpdesk worker` consumes all of them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = [
-    KombuQueue(name, routing_key=name)
-    for name in ("celery", "notify.in_site", "notify.email", "notify.webhook")
-]
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-deliveries": {"task": "notifications.tasks.sweep_deliveries", "schedule": 30.0},
     "auto-close-resolved-tickets": {
@@ -275,6 +274,8 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", d
 NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", default=900.0)
 NOTIFICATION_SWEEP_GRACE_SECONDS = env.float("NOTIFICATION_SWEEP_GRACE_SECONDS", default=60.0)
 NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=2000)
+# How long a worker holds a delivery it is sending; past it, the sweep hands it to another.
+NOTIFICATION_LEASE_SECONDS = env.float("NOTIFICATION_LEASE_SECONDS", default=60.0)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 # Where webhooks may not go (notifications/channels/webhook.py): loopback, link-local and
 # the like always, private networks too when this is on; the allowed networks (CIDR) pass.

@@ -11,18 +11,42 @@ The count over the last `duration` is the sliding-window estimate: the previous 
 count weighted by how much of it still overlaps, plus the current window's (a burst at
 the end of one window followed by another early in the next can pass up to about twice
 the rate within one `duration`; steady traffic is held to it). A refused request is not
-counted. With Redis failing, the limits are not checked for a few seconds at a time
-(helpdesk.cache). Rates come from settings.HELPDESK_THROTTLE_RATES at request time, so they
-can be changed per deployment and per test."""
+counted. While Redis is down (helpdesk.breakers) each process counts on its own, so the
+limits hold per process rather than failing open. Rates come from
+settings.HELPDESK_THROTTLE_RATES at request time, so they can be changed per deployment and
+per test."""
 
 import time
+from functools import cache
 
 import redis
 from django.conf import settings
-from django.core.cache import cache as django_cache
+from django.core.cache import caches
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rest_framework.throttling import BaseThrottle
 
-from .cache import redis_failed, shared_redis
+from .breakers import SHARED_REDIS
+
+REDIS_TIMEOUT_SECONDS = 0.5
+
+
+@cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 0),  # fail fast: the breaker decides when to try again
+    )
+
+
+def shared_redis() -> redis.Redis | None:
+    """The shared Redis; None without REDIS_URL, or while its breaker is open."""
+    if not settings.REDIS_URL or SHARED_REDIS.is_open:
+        return None
+    return _client(settings.REDIS_URL)
+
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -35,7 +59,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 class _Counters:
     """INCR the current windows' keys and read the previous windows' counts: in the
-    shared Redis, or in this process's cache when there is no REDIS_URL."""
+    shared Redis, or in this process's memory (the `local` cache) without it."""
 
     def bump(self, client, keys: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
         if client is not None:
@@ -46,10 +70,10 @@ class _Counters:
                 pipe.get(previous)
             replies = pipe.execute()
             return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
-        counts = []
+        local, counts = caches["local"], []
         for current, previous, ttl in keys:
-            django_cache.add(current, 0, ttl)
-            counts.append((django_cache.incr(current), django_cache.get(previous, 0)))
+            local.add(current, 0, ttl)
+            counts.append((local.incr(current), local.get(previous, 0)))
         return counts
 
     def unbump(self, client, keys: list[str]) -> None:
@@ -60,7 +84,7 @@ class _Counters:
             pipe.execute()
         else:
             for key in keys:
-                django_cache.decr(key)
+                caches["local"].decr(key)
 
 
 COUNTERS = _Counters()
@@ -98,13 +122,12 @@ class RateLimits(BaseThrottle):
         if not checks:
             return True
         client = shared_redis()
-        if client is None and settings.REDIS_URL:
-            return True  # Redis failed moments ago: limits are a defence, not a dependency
         try:
             counts = COUNTERS.bump(client, keys)
         except redis.RedisError as exc:
-            redis_failed(exc, "rate limits not checked")
-            return True
+            SHARED_REDIS.failed(exc, "rate limits counted per process")
+            client = None
+            counts = COUNTERS.bump(client, keys)
         for (limit, duration, elapsed), (current, previous) in zip(checks, counts, strict=True):
             if previous * (1 - elapsed / duration) + current > limit:
                 self.waits.append(_wait(limit, duration, elapsed, current - 1, previous))
@@ -112,7 +135,7 @@ class RateLimits(BaseThrottle):
             try:
                 COUNTERS.unbump(client, [current for current, _previous, _ttl in keys])
             except redis.RedisError as exc:
-                redis_failed(exc, "refused requests left counted")
+                SHARED_REDIS.failed(exc, "rate limits counted per process")
         return not self.waits
 
     def wait(self) -> float | None:

@@ -87,10 +87,11 @@ class WebhookEndpoint(models.Model):
         return self.active and (not self.events or kind in self.events)
 
 
-class Channel(models.TextChoices):
-    IN_SITE = "in_site", _("In-site")
-    EMAIL = "email", _("Email")
-    WEBHOOK = "webhook", _("Webhook")
+def channel_choices() -> list[tuple[str, str]]:
+    """Delivery.channel's choices: the channels of notifications/channels/registry.py."""
+    from .channels.registry import CHANNELS
+
+    return [(channel.name, channel.label) for channel in CHANNELS.values()]
 
 
 class DeliveryStatus(models.TextChoices):
@@ -103,7 +104,7 @@ class Delivery(models.Model):
     """One event to one recipient on one channel: the unit that is sent exactly once."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    channel = models.CharField(max_length=16, choices=channel_choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -3,8 +3,9 @@
 `notify()` runs inside the ticket change's transaction: the Event and its Delivery rows
 commit or roll back with the change (an outbox), and the deliveries are handed to Celery
 only on commit. Whatever the broker does then, `deliveries_sweep()` re-enqueues what is
-still pending, so a committed change is never lost; `delivery_attempt()` locks the row
-and checks its status, so a retried or redelivered task never sends twice.
+still pending, so a committed change is never lost. `delivery_attempt()` claims a delivery
+(a lease, committed before anything is sent) so that a retried or redelivered task never
+sends it twice, and sends it outside any database transaction.
 """
 
 import logging
@@ -15,31 +16,15 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from kombu.utils.uuid import uuid
 
-from helpdesk.cache import RowsCache
-from helpdesk.db import CompiledQuery, RowInsert, RowUpdate
-from tickets.selectors import is_agent
+from accounts.roles import is_agent
+from helpdesk.breakers import BROKER
 
-from .channels import PermanentFailure, email, inapp, webhook
-from .models import (
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    Event,
-    EventKind,
-    Notification,
-    Preferences,
-    WebhookEndpoint,
-)
+from .channels import PermanentFailure
+from .channels.registry import CHANNELS
+from .models import Delivery, DeliveryStatus, Event, EventKind, Notification, Preferences
 
 logger = logging.getLogger(__name__)
-
-_webhook_endpoints = RowsCache(
-    "webhook-endpoints", WebhookEndpoint, lambda: list(WebhookEndpoint.objects.filter(active=True))
-)
-
-SENDERS = {Channel.IN_SITE: inapp.send, Channel.EMAIL: email.send, Channel.WEBHOOK: webhook.send}
 
 
 def preferences_for(user) -> Preferences:
@@ -89,36 +74,19 @@ def recipients_for(kind: str, ticket, actor, data: dict) -> list:
     return recipients
 
 
-def _channels_for(user) -> list[str]:
-    preferences = preferences_for(user)
-    channels = []
-    if preferences.in_site_enabled:
-        channels.append(Channel.IN_SITE)
-    if preferences.email_enabled and user.email:
-        channels.append(Channel.EMAIL)
-    return channels
-
-
-# Written with every change, by statements built once (helpdesk.db).
-_new_event = RowInsert(Event)
-_new_deliveries = RowInsert(Delivery)
-
-
 def notify(*, kind: str, ticket, actor, **data) -> Event:
     """Record an event and its deliveries in the caller's transaction; enqueue on commit."""
-    event = Event(kind=kind, ticket=ticket, actor=actor, data=data)
-    _new_event.save(event)
-    deliveries = [
-        Delivery(event=event, channel=channel, recipient=user)
-        for user in recipients_for(kind, ticket, actor, data)
-        for channel in _channels_for(user)
-    ]
-    deliveries += [
-        Delivery(event=event, channel=Channel.WEBHOOK, endpoint=endpoint)
-        for endpoint in _webhook_endpoints.get()
-        if endpoint.wants(kind)
-    ]
-    _new_deliveries.save(*deliveries)
+    event = Event.objects.create(kind=kind, ticket=ticket, actor=actor, data=data)
+    recipients = recipients_for(kind, ticket, actor, data)
+    for user in recipients:
+        preferences_for(user)  # what the channels read
+    deliveries = Delivery.objects.bulk_create(
+        [
+            delivery
+            for channel in CHANNELS.values()
+            for delivery in channel.deliveries(event, recipients)
+        ]
+    )
     jobs = [(delivery.pk, delivery.channel) for delivery in deliveries]
     if jobs:
         transaction.on_commit(lambda: enqueue(jobs))
@@ -126,50 +94,22 @@ def notify(*, kind: str, ticket, actor, **data) -> Event:
 
 
 def enqueue(jobs: list[tuple[int, str]]) -> int:
-    """Hand (delivery id, channel) pairs to the broker, one queue per channel. A broker
-    outage is logged, not raised: the rows are committed and the sweep enqueues them again
-    (a copy that did reach the broker is then skipped by delivery_attempt).
-
-    The messages go out together: on Redis, in one pipelined round trip. They are not
-    declared again: a message for the default exchange goes to the queue its routing key
-    names, and kombu's declare-once check alone cost a seventh of this function. And they
-    are built by Celery's own message functions, not `apply_async`: the same message (the
-    tests compare them), without the per-call option merging, routing, settings look-ups,
-    `repr` of the arguments and result handle that made up half of the CPU it cost."""
+    """Hand (delivery id, channel) pairs to the broker, each on its channel's queue. A
+    broker failure is logged, not raised, and opens the broker's breaker: for a few
+    seconds no request waits on the broker again. The rows are committed, and the sweep
+    enqueues them later (a copy that did reach the broker is then skipped)."""
     from .tasks import deliver
 
-    app, name = deliver.app, deliver.name  # `deliver` is a proxy: each look-up costs
-    amqp = app.amqp
-    # Sent from a task (the sweep), the messages carry its ids, as apply_async's do.
-    parent = app.current_worker_task
-    parent_id = parent.request.id if parent else None
-    root_id = (parent.request.root_id or parent_id) if parent else None
+    if BROKER.is_open:
+        return 0
     try:
-        with app.producer_or_acquire() as producer, producer.batch():
+        with deliver.app.producer_or_acquire() as producer:
             for delivery_id, channel in jobs:
-                task_id = uuid()
-                message = amqp.create_task_message(
-                    task_id,
-                    name,
-                    (delivery_id,),
-                    {},
-                    argsrepr=f"({delivery_id},)",
-                    kwargsrepr="{}",
-                    ignore_result=True,
-                    reply_to=app.thread_oid,
-                    root_id=root_id,
-                    parent_id=parent_id,
-                )
-                amqp.send_task_message(
-                    producer,
-                    name,
-                    message,
-                    queue=f"notify.{channel}",
-                    retry=False,
-                    declare=[],
+                deliver.apply_async(
+                    (delivery_id,), queue=CHANNELS[channel].queue, producer=producer, retry=False
                 )
     except Exception as exc:  # noqa: BLE001 - any broker failure means "later"
-        logger.warning("Broker unavailable, %d deliveries left for the sweep: %s", len(jobs), exc)
+        BROKER.failed(exc, f"deliveries left for the sweep ({len(jobs)} now)")
         return 0
     return len(jobs)
 
@@ -188,80 +128,86 @@ def backoff_seconds(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-# The delivery, locked, with everything a sender reads (preferences included): one query.
-_locked_delivery = CompiledQuery(
-    lambda pk: (
-        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("event__ticket", "recipient__preferences", "endpoint")
-        .filter(pk=pk)
-        .order_by()[:1]
-    )
-)
-
-# What delivery_attempt writes back; the rest of the row never changes after notify().
-_attempt_written = RowUpdate(
-    Delivery, ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "updated_at"]
-)
-
-
 def delivery_attempt(delivery_id: int) -> tuple[Outcome, float]:
     """Try one delivery once. Returns the outcome and, for RETRY, the delay before the next
-    try. The row stays locked while sending, so a concurrent duplicate task skips it."""
+    try.
+
+    The delivery is claimed first, in a short transaction of its own: its attempt counted
+    and `next_attempt_at` moved NOTIFICATION_LEASE_SECONDS ahead, so that a copy of the task
+    (redelivered, or re-enqueued by the sweep) skips it while this one sends. The send runs
+    outside any transaction, and its outcome is written only if the claim is still ours
+    (the attempt count is unchanged). A worker that dies mid-send leaves the delivery
+    pending: the sweep enqueues it again once the lease has run out."""
+    now = timezone.now()
     with transaction.atomic():
-        delivery = _locked_delivery.first(delivery_id)
-        now = timezone.now()
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event__ticket", "recipient__preferences", "endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return Outcome.SKIPPED, 0.0
         if delivery.next_attempt_at > now + timedelta(seconds=1):
-            return Outcome.SKIPPED, 0.0  # a copy that came early: the backoff stands
+            return Outcome.SKIPPED, 0.0  # early (the backoff stands), or claimed by another
         delivery.attempts += 1
-        try:
-            with transaction.atomic():  # a failed send leaves none of its own writes
-                SENDERS[delivery.channel](delivery)
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if (
-                isinstance(exc, PermanentFailure)
-                or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
-            ):
-                delivery.status = DeliveryStatus.FAILED
-                _attempt_written.save(delivery)
-                logger.error("Delivery %s failed for good: %s", delivery.pk, delivery.last_error)
-                return Outcome.FAILED, 0.0
-            delay = backoff_seconds(delivery.attempts)
-            delivery.next_attempt_at = now + timedelta(seconds=delay)
-            _attempt_written.save(delivery)
-            logger.warning(
-                "Delivery %s attempt %d failed, next in %.0f s: %s",
-                delivery.pk,
-                delivery.attempts,
-                delay,
-                delivery.last_error,
-            )
-            return Outcome.RETRY, delay
-        delivery.status = DeliveryStatus.SENT
-        delivery.sent_at = now
-        delivery.last_error = ""
-        _attempt_written.save(delivery)
-        return Outcome.SENT, 0.0
+        delivery.next_attempt_at = now + timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+        delivery.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
+    try:
+        CHANNELS[delivery.channel].send(delivery)
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+        return _failed(delivery, exc)
+    _record(delivery, status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+    return Outcome.SENT, 0.0
+
+
+def _failed(delivery: Delivery, exc: Exception) -> tuple[Outcome, float]:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    permanent = isinstance(exc, PermanentFailure)
+    if permanent or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        _record(delivery, status=DeliveryStatus.FAILED, last_error=error)
+        logger.error("Delivery %s failed for good: %s", delivery.pk, error)
+        return Outcome.FAILED, 0.0
+    delay = backoff_seconds(delivery.attempts)
+    _record(delivery, last_error=error, next_attempt_at=timezone.now() + timedelta(seconds=delay))
+    logger.warning(
+        "Delivery %s attempt %d failed, next in %.0f s: %s",
+        delivery.pk,
+        delivery.attempts,
+        delay,
+        error,
+    )
+    return Outcome.RETRY, delay
+
+
+def _record(delivery: Delivery, **outcome) -> None:
+    """Write an attempt's outcome, if the delivery is still this attempt's."""
+    written = Delivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=delivery.attempts
+    ).update(updated_at=timezone.now(), **outcome)
+    if not written:
+        logger.warning(
+            "Delivery %s was taken over while attempt %d ran", delivery.pk, delivery.attempts
+        )
 
 
 def deliveries_sweep(*, now=None) -> int:
     """Re-enqueue deliveries still pending a grace period after they were due: those whose
-    enqueue failed (broker down at commit) or whose worker died mid-task."""
+    enqueue failed (broker down at commit), or whose worker died (once its lease is over).
+    The rows taken are marked due from now, so that the next sweep leaves them alone for a
+    grace period instead of piling another copy on a queue that is merely behind; rows a
+    worker is claiming at that moment are skipped."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
-    jobs = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff)
-        .order_by("next_attempt_at")
-        .values_list("pk", "channel")[: settings.NOTIFICATION_SWEEP_BATCH]
-    )
-    if not jobs:
-        return 0
-    # Due from now: the next sweep leaves them alone for a grace period instead of piling
-    # another copy on a queue that is merely behind.
-    Delivery.objects.filter(pk__in=[pk for pk, _channel in jobs]).update(next_attempt_at=now)
-    return enqueue(jobs)
+    with transaction.atomic():
+        jobs = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff)
+            .order_by("next_attempt_at")
+            .values_list("pk", "channel")[: settings.NOTIFICATION_SWEEP_BATCH]
+        )
+        Delivery.objects.filter(pk__in=[pk for pk, _channel in jobs]).update(next_attempt_at=now)
+    return enqueue(jobs) if jobs else 0
 
 
 def notifications_mark_read(*, user, notification_id: int | None = None) -> int:

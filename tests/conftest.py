@@ -29,19 +29,19 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     """Each test starts with empty rate-limit counters (they live in the Redis cache)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)
-def fresh_row_caches(monkeypatch):
-    """Rows a test rolled back must not be served from a cache to the next test, and a
-    Redis failure in one test must not pause Redis for the next."""
-    from helpdesk import cache
+def closed_breakers():
+    """A Redis or broker failure in one test must not keep the next away from them."""
+    from helpdesk.breakers import BROKER, SHARED_REDIS
 
-    cache.clear_all()
-    monkeypatch.setattr(cache, "_paused_until", 0.0)
+    for breaker in (BROKER, SHARED_REDIS):
+        breaker.reset()
 
 
 @pytest.fixture

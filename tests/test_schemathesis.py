@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from helpdesk.wsgi import application
-from notifications.channels import inapp
-from notifications.models import Channel, Delivery
+from notifications.channels.registry import CHANNELS
+from notifications.models import Delivery
 from tests.factories import AgentFactory, TicketFactory, UserFactory, ticket_in
 from tickets import services
 from tickets.models import Attachment, Status
@@ -113,8 +113,8 @@ def world(settings, tmp_path):
         for message in (None, public, note):
             attachments.append(_attach(ticket, message=message, by=agent))
     for user in (requester, agent):
-        for delivery in Delivery.objects.filter(recipient=user, channel=Channel.IN_SITE):
-            inapp.send(delivery)
+        for delivery in Delivery.objects.filter(recipient=user, channel="in_site"):
+            CHANNELS["in_site"].send(delivery)
     tokens = {
         "requester": Token.objects.create(user=requester).key,
         "agent": Token.objects.create(user=agent).key,

@@ -124,15 +124,16 @@ def test_refused_requests_are_not_counted(client_for, requester, rates):
     assert client.get(URL).status_code == 200
 
 
-def test_the_api_answers_when_redis_is_down(client_for, requester, rates, settings):
-    """Limits are a defence, not a dependency: without Redis they are skipped, not a 500."""
-    rates(user="1/min")
+def test_the_limits_hold_per_process_when_redis_is_down(client_for, requester, rates, settings):
+    """Without Redis the API still answers (no 500, no stall) and the limits still hold,
+    counted in this process's memory instead of failing open."""
+    rates(user="2/min")
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     client = client_for(requester)
 
     started = time.monotonic()
     statuses = [client.get(URL).status_code for _ in range(3)]
 
-    assert statuses == [200, 200, 200]
+    assert statuses == [200, 200, 429]
     # and without stalling on it: no retries, and Redis is left alone after a failure
     assert time.monotonic() - started < 2.0

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import agents, is_agent
 from helpdesk.paginator import EstimatedCountPaginator
 
 from . import selectors, services
@@ -31,13 +32,18 @@ from .admin_forms import (
 from .admin_inlines import AttachmentInline, ConversationInline, EventInline, HistoryInline
 from .attachments import atomic_with_files
 from .errors import DomainError
-from .models import Queue, Status, Ticket
+from .models import AGENT_FIELDS, REQUESTER_FIELDS, Queue, Status, Ticket
+from .models import UNSOLVED as UNSOLVED_STATUSES
 
 admin.site.site_header = _("Helpdesk — agents' desk")
 admin.site.site_title = _("Helpdesk")
 admin.site.index_title = _("Support desk")
 admin.site.enable_nav_sidebar = False  # the ticket list needs the width more
 
+# The requester's details as the ticket page shows them (transaction ids one per line).
+DETAILS = [
+    "transaction_id_list" if name == "transaction_ids" else name for name in REQUESTER_FIELDS
+]
 # A bulk action makes one service call per ticket; "select all" over a million is refused.
 BULK_LIMIT = 500
 UNSOLVED = "unsolved"
@@ -53,8 +59,7 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == UNSOLVED:
-            unsolved = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
-            return selectors.tickets_in_status(queryset, unsolved)
+            return selectors.tickets_in_status(queryset, UNSOLVED_STATUSES)
         if value in Status.values:
             return selectors.tickets_in_status(queryset, [value])
         return queryset
@@ -65,11 +70,11 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assignee"
 
     def lookups(self, request, model_admin):
-        agents = selectors.agents().order_by("username").values_list("pk", "username")
+        staff = agents().order_by("username").values_list("pk", "username")
         return [
             ("me", _("Assigned to me")),
             ("none", _("Unassigned")),
-            *((str(pk), username) for pk, username in agents),
+            *((str(pk), username) for pk, username in staff),
         ]
 
     def queryset(self, request, queryset):
@@ -129,11 +134,7 @@ class TicketAdmin(admin.ModelAdmin):
         "status",
         "description",
         "channel",
-        "occurred_at",
-        "error_code",
-        "transaction_id_list",
-        "steps_to_reproduce",
-        "contact_phone",
+        *DETAILS,
         "created_at",
         "updated_at",
         "first_response_at",
@@ -146,12 +147,12 @@ class TicketAdmin(admin.ModelAdmin):
     # --- permissions: agents only; no adding or deleting; a closed ticket is read-only ---
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and selectors.is_agent(request.user)
+        return super().has_view_permission(request, obj) and is_agent(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status == Status.CLOSED:
             return False
-        return super().has_change_permission(request, obj) and selectors.is_agent(request.user)
+        return super().has_change_permission(request, obj) and is_agent(request.user)
 
     def has_transition_permission(self, request, obj=None):
         return self.has_change_permission(request, obj) and request.user.has_perm(
@@ -210,16 +211,7 @@ class TicketAdmin(admin.ModelAdmin):
         fieldsets += [
             (
                 _("Details from the requester"),
-                {
-                    "fields": [
-                        "channel",
-                        "occurred_at",
-                        "error_code",
-                        "transaction_id_list",
-                        "steps_to_reproduce",
-                        "contact_phone",
-                    ]
-                },
+                {"fields": ["channel", *DETAILS]},
             ),
             (
                 _("Timeline"),
@@ -254,11 +246,7 @@ class TicketAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """The form's changes, through the services: the agent fields, then the reply or
         note (with the status change, if any, in the same step), or the status change."""
-        data = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.AGENT_FIELDS
-        }
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in AGENT_FIELDS}
         ticket = obj
         if data:
             ticket = services.ticket_update(
@@ -288,7 +276,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def construct_change_message(self, request, form, formsets, add=False):
         data = form.cleaned_data
-        parts = [name for name in form.changed_data if name in services.AGENT_FIELDS]
+        parts = [name for name in form.changed_data if name in AGENT_FIELDS]
         summary = [f"Changed {', '.join(parts)}."] if parts else []
         if (data.get("reply") or "").strip():
             summary.append("Added an internal note." if data.get("internal") else "Replied.")

@@ -7,7 +7,9 @@ writes themselves are the services' (tickets/services.py), called by the admin."
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services, transitions
+from accounts.roles import agents, role_for
+
+from . import services, transitions
 from .attachments import check_files
 from .errors import DomainError
 from .models import Priority, Queue, Status, Ticket
@@ -116,7 +118,7 @@ class TicketDeskForm(forms.ModelForm):
                 self.fields.pop(name, None)
         ticket = self.instance
         if "assignee" in self.fields:
-            self.fields["assignee"].queryset = selectors.agents().order_by("username")
+            self.fields["assignee"].queryset = agents().order_by("username")
         if "to_status" in self.fields:
             targets = services.ticket_allowed_targets(ticket, self.actor) if ticket.pk else []
             self.fields["to_status"].choices = [
@@ -154,7 +156,7 @@ class TicketDeskForm(forms.ModelForm):
             except DomainError as error:
                 self.add_error(name, error.detail)
         target = data.get("to_status")
-        role = selectors.role_for(self.actor)
+        role = role_for(self.actor)
         if (
             target
             and transitions.reason_required(self.instance.status, target, role)

@@ -35,6 +35,47 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The desk's order of statuses (SPEC §8), most in need of an agent first: tickets an agent
+# must act on (new, open), then those waiting on someone else (pending, on_hold), then
+# resolved, then closed. Everything that ranks statuses reads it: the admin's ordering and
+# its "unsolved" filter (tickets.selectors) and the index `ticket_desk_order` below.
+DESK_RANK: dict[str, int] = {
+    Status.NEW: 0,
+    Status.OPEN: 0,
+    Status.PENDING: 1,
+    Status.ON_HOLD: 1,
+    Status.RESOLVED: 2,
+    Status.CLOSED: 3,
+}
+# Solved: the agent's work is done (a requester may still reopen a resolved ticket).
+SOLVED = frozenset({Status.RESOLVED, Status.CLOSED})
+UNSOLVED = tuple(status for status in Status if status not in SOLVED)
+
+
+def status_rank() -> models.Case:
+    """DESK_RANK as an expression on `status`."""
+    ranks = sorted(set(DESK_RANK.values()))
+    return models.Case(
+        *(
+            models.When(
+                status__in=[status for status, value in DESK_RANK.items() if value == rank],
+                then=models.Value(rank),
+            )
+            for rank in ranks
+        ),
+        output_field=models.IntegerField(),
+    )
+
+
+def priority_rank() -> models.Case:
+    """Urgent first: the Priority choices from last to first."""
+    values = list(reversed(Priority.values))
+    return models.Case(
+        *(models.When(priority=p, then=models.Value(rank)) for rank, p in enumerate(values)),
+        output_field=models.IntegerField(),
+    )
+
+
 class Channel(models.TextChoices):
     API = "api", _("API")
     EMAIL = "email", _("Email")
@@ -54,6 +95,19 @@ class Queue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Who may change which fields of a ticket after it is created (SPEC §4): the structured
+# details are the requester's, the desk's fields the agents'. The API, the services and the
+# admin read these lists.
+REQUESTER_FIELDS = (
+    "occurred_at",
+    "error_code",
+    "transaction_ids",
+    "steps_to_reproduce",
+    "contact_phone",
+)
+AGENT_FIELDS = ("priority", "category", "queue", "assignee", "tags")
 
 
 def reference_for(ticket_id: int) -> str:
@@ -125,6 +179,11 @@ class Ticket(models.Model):
             models.Index(fields=["-created_at"], name="ticket_created"),
             models.Index(fields=["-updated_at"], name="ticket_updated"),
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
+            # The desk's default ordering (tickets.selectors.DESK_ORDERING): a page of the
+            # agents' list is read off it in order instead of sorting a million rows.
+            models.Index(
+                status_rank(), priority_rank(), "updated_at", "id", name="ticket_desk_order"
+            ),
         ]
         permissions = [("transition_ticket", "Can change the status of a ticket")]
 

@@ -1,72 +1,28 @@
 """Every non-trivial read. Views and the admin ask here; nothing here writes."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import F, Prefetch, Q, QuerySet
 
-from helpdesk.cache import RowsCache
+from accounts.roles import is_agent
 
 from .models import (
+    DESK_RANK,
     Attachment,
     Message,
-    Priority,
     Queue,
     Status,
     StatusChange,
     Ticket,
     id_from_reference,
-)
-from .transitions import Role
-
-AGENTS_GROUP = "Agents"
-SUPERVISORS_GROUP = "Supervisors"
-
-
-def role_for(user: AbstractBaseUser | AnonymousUser) -> Role:
-    """Supervisors: superusers and group Supervisors. Agents: staff in group Agents.
-    Everyone else, staff without a group included, is a requester."""
-    cached = getattr(user, "_helpdesk_role", None)
-    if cached is not None:
-        return cached
-    role = Role.REQUESTER
-    if user.is_authenticated:
-        if user.is_superuser:
-            role = Role.SUPERVISOR
-        elif user.is_staff:
-            groups = set(user.groups.values_list("name", flat=True))
-            if SUPERVISORS_GROUP in groups:
-                role = Role.SUPERVISOR
-            elif AGENTS_GROUP in groups:
-                role = Role.AGENT
-    user._helpdesk_role = role
-    return role
-
-
-def is_agent(user) -> bool:
-    return role_for(user) in (Role.AGENT, Role.SUPERVISOR)
-
-
-_default_queues = RowsCache(
-    "default-queues",
-    Queue,
-    lambda: {queue.default_for: queue for queue in Queue.objects.exclude(default_for=None)},
+    priority_rank,
+    status_rank,
 )
 
 
 def default_queue(category: str) -> Queue | None:
-    """The queue new tickets of `category` land in (read on every ticket created)."""
-    return _default_queues.get().get(category)
-
-
-def agents() -> QuerySet:
-    """Active superusers and staff in the desk's groups. Built as a UNION of two indexed
-    lookups (group members; superusers, with a partial index from tickets/0003): an OR
-    across the groups join would read every user, and requesters are most of them."""
-    users = get_user_model().objects
-    members = users.filter(is_staff=True, groups__name__in=[AGENTS_GROUP, SUPERVISORS_GROUP])
-    superusers = users.filter(is_superuser=True)
-    return users.filter(is_active=True, pk__in=members.values("pk").union(superusers.values("pk")))
+    """The queue new tickets of `category` land in."""
+    return Queue.objects.filter(default_for=category).first()
 
 
 def ticket_queryset_for(user) -> QuerySet[Ticket]:
@@ -138,41 +94,17 @@ def attachment_for(user, *, ticket_id: int, attachment_id: int) -> Attachment | 
 
 
 # --- The agents' desk (admin changelist) ---------------------------------------------------
-# "Most urgent and oldest-waiting first": tickets an agent must act on (new, open), then
-# those waiting on someone else (pending, on_hold), then resolved, then closed; within each,
-# urgent before low; then the longest-untouched first. Migration tickets/0003 builds the
-# expression index `ticket_desk_order` over exactly these expressions, so PostgreSQL reads a
-# page straight off the index instead of sorting a million rows; keep the two in step
-# (tests/tickets/admin/test_changelist.py checks the planner uses it).
-STATUS_RANK = Case(
-    When(status__in=[Status.NEW, Status.OPEN], then=Value(0)),
-    When(status__in=[Status.PENDING, Status.ON_HOLD], then=Value(1)),
-    When(status=Status.RESOLVED, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
-PRIORITY_RANK = Case(
-    When(priority=Priority.URGENT, then=Value(0)),
-    When(priority=Priority.HIGH, then=Value(1)),
-    When(priority=Priority.NORMAL, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
+# "Most urgent and oldest-waiting first" (models.DESK_RANK), served by the index
+# `ticket_desk_order` (tests/tickets/admin/test_changelist.py checks the planner uses it).
+STATUS_RANK = status_rank()
+PRIORITY_RANK = priority_rank()
 DESK_ORDERING = (STATUS_RANK.asc(), PRIORITY_RANK.asc(), F("updated_at").asc(), F("id").asc())
-STATUS_GROUPS = {
-    Status.NEW: 0,
-    Status.OPEN: 0,
-    Status.PENDING: 1,
-    Status.ON_HOLD: 1,
-    Status.RESOLVED: 2,
-    Status.CLOSED: 3,
-}
 
 
 def tickets_in_status(qs: QuerySet[Ticket], statuses: list[str]) -> QuerySet[Ticket]:
     """Filter on status and, redundantly, on its rank: the rank condition lets the desk
     index jump to the statuses' group rather than walk past every other one."""
-    ranks = sorted({STATUS_GROUPS[Status(status)] for status in statuses})
+    ranks = sorted({DESK_RANK[Status(status)] for status in statuses})
     return qs.alias(status_rank=STATUS_RANK).filter(status__in=statuses, status_rank__in=ranks)
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helpdesk.db import CompiledQuery, RowInsert
+from accounts.roles import Role, is_agent, role_for
 from notifications.models import EventKind
 from notifications.services import notify
 
@@ -26,6 +26,8 @@ from .errors import (
     VersionConflict,
 )
 from .models import (
+    AGENT_FIELDS,
+    REQUESTER_FIELDS,
     Category,
     Channel,
     IdempotencyKey,
@@ -35,13 +37,8 @@ from .models import (
     StatusChange,
     Ticket,
 )
-from .selectors import default_queue, is_agent, role_for
-from .transitions import Role
+from .selectors import default_queue
 
-AGENT_FIELDS = frozenset({"priority", "category", "queue", "assignee", "tags"})
-REQUESTER_FIELDS = frozenset(
-    {"occurred_at", "error_code", "transaction_ids", "steps_to_reproduce", "contact_phone"}
-)
 REFUSALS = {
     transitions.RefusalKind.INVALID: InvalidTransition,
     transitions.RefusalKind.FORBIDDEN: TransitionForbidden,
@@ -77,27 +74,13 @@ def _actor_role(actor) -> Role:
     return Role.SYSTEM if actor is None else role_for(actor)
 
 
-# The ticket's row, locked, with the people a change notifies and their preferences (one
-# query, compiled once: every change starts here).
-_locked_ticket = CompiledQuery(
-    lambda pk: (
+def _lock(ticket: Ticket) -> Ticket:
+    """The ticket's row, locked, with the people a change notifies and their preferences."""
+    return (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("requester__preferences", "assignee__preferences")
-        .filter(pk=pk)
-        .order_by()[:1]
+        .get(pk=ticket.pk)
     )
-)
-
-# Rows every creation and change writes, inserted with statements built once.
-_new_ticket = RowInsert(Ticket)
-_new_status_change = RowInsert(StatusChange)
-
-
-def _lock(ticket: Ticket) -> Ticket:
-    locked = _locked_ticket.first(ticket.pk)
-    if locked is None:
-        raise Ticket.DoesNotExist(f"Ticket {ticket.pk} does not exist.")
-    return locked
 
 
 def ticket_create(
@@ -113,7 +96,7 @@ def ticket_create(
 ) -> Ticket:
     """Create a ticket in `new`, in its category's default queue, with its first history
     row and the files sent with it. A refused file refuses the whole ticket."""
-    unknown = set(details) - REQUESTER_FIELDS
+    unknown = set(details) - set(REQUESTER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown ticket details: {sorted(unknown)}")
     refuse_secrets(subject=subject, description=description, **details)
@@ -130,15 +113,13 @@ def ticket_create(
             queue=default_queue(category),
             **details,
         )
-        _new_ticket.save(ticket)
+        ticket.save(force_insert=True)
         # What the API renders, so it need not read the ticket back (see selectors).
         ticket.own_attachments = attachments_store(
             ticket=ticket, message=None, checked=checked, uploaded_by=requester
         )
-        _new_status_change.save(
-            StatusChange(
-                ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
-            )
+        StatusChange.objects.create(
+            ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
         )
         notify(kind=EventKind.TICKET_CREATED, ticket=ticket, actor=requester)
     return ticket
@@ -203,10 +184,9 @@ def _apply_transition(
         ticket.closed_at = now
     elif source == Status.RESOLVED:
         ticket.resolved_at = None  # reopened: the old resolution no longer stands
-    change = StatusChange(
+    change = StatusChange.objects.create(
         ticket=ticket, from_status=source, to_status=to, changed_by=actor, reason=reason
     )
-    _new_status_change.save(change)
     notify(
         kind=EventKind.STATUS_CHANGED,
         ticket=ticket,
@@ -260,7 +240,7 @@ def ticket_update(
     locked = _lock(ticket)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(version=locked.version)
-    allowed = AGENT_FIELDS if is_agent(actor) else REQUESTER_FIELDS
+    allowed = set(AGENT_FIELDS if is_agent(actor) else REQUESTER_FIELDS)
     refused = sorted(set(data) - allowed)
     if refused:
         raise InvalidField(refused[0], _("You may not change this field."))

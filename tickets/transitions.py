@@ -6,15 +6,9 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role
+
 from .models import Status
-
-
-class Role(StrEnum):
-    REQUESTER = "requester"
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    SYSTEM = "system"
-
 
 A, R, S = Role.AGENT, Role.REQUESTER, Role.SYSTEM
 

@@ -1,11 +1,9 @@
 from rest_framework import serializers
 
-from helpdesk.api import ModelSerializer, Serializer
-
 from ..models import Notification
 
 
-class NotificationSerializer(ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer):
     ticket = serializers.IntegerField(source="ticket_id", read_only=True)
     read = serializers.SerializerMethodField()
 
@@ -18,5 +16,5 @@ class NotificationSerializer(ModelSerializer):
         return notification.read_at is not None
 
 
-class CountSerializer(Serializer):
+class CountSerializer(serializers.Serializer):
     count = serializers.IntegerField()

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from ..content import render, ticket_url
+from . import Channel
 
 
 def _domain() -> str:
@@ -28,9 +30,7 @@ def message_id(delivery) -> str:
 
 
 def build(delivery) -> EmailMultiAlternatives:
-    from ..services import preferences_for
-
-    preferences = preferences_for(delivery.recipient)
+    preferences = delivery.recipient.preferences
     event, ticket = delivery.event, delivery.event.ticket
     content = render(event, preferences.language)
     context = {
@@ -107,23 +107,31 @@ def close_connection() -> None:
             kept[0].close()
 
 
-def send(delivery) -> None:
-    message = build(delivery)
-    backend, reused = _connection()
-    try:
+class Email(Channel):
+    name = "email"
+    label = _("Email")
+    preference = "email_enabled"
+
+    def wanted_by(self, user) -> bool:
+        return bool(user.email) and super().wanted_by(user)
+
+    def send(self, delivery) -> None:
+        message = build(delivery)
+        backend, reused = _connection()
         try:
-            sent = backend.send_messages([message])
-        except smtplib.SMTPServerDisconnected:
-            if not reused:
-                raise
-            # The server had closed the kept session: try once on a new one.
+            try:
+                sent = backend.send_messages([message])
+            except smtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                # The server had closed the kept session: try once on a new one.
+                close_connection()
+                backend, _reused = _connection()
+                sent = backend.send_messages([message])
+        except BaseException:
+            close_connection()  # after a refusal or an error the session's state is unknown
+            raise
+        if sent != 1:
             close_connection()
-            backend, _reused = _connection()
-            sent = backend.send_messages([message])
-    except BaseException:
-        close_connection()  # after a refusal or an error the session's state is unknown
-        raise
-    if sent != 1:
-        close_connection()
-        raise RuntimeError("The mail server accepted no message.")
-    _kept.session = (backend, _kept.session[1], time.monotonic())
+            raise RuntimeError("The mail server accepted no message.")
+        _kept.session = (backend, _kept.session[1], time.monotonic())

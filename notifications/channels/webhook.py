@@ -16,18 +16,17 @@ the machine's own services.
 
 import hashlib
 import hmac
-import http.client
 import ipaddress
 import json
 import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
+import urllib3
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from . import PermanentFailure
+from . import Channel, PermanentFailure
 
 
 def payload(delivery) -> dict:
@@ -107,88 +106,81 @@ def _checked_addresses(host: str, port: int) -> list[tuple]:
     return [sockaddr for *_rest, sockaddr in found]
 
 
-def _create_checked_connection(address, timeout, source_address=None) -> socket.socket:
-    """socket.create_connection, trying the host's checked addresses in turn."""
-    host, port = address
-    error = OSError(f"{host} resolves to no address")
+def _post(url: str, body: bytes, headers: dict) -> int:
+    """POST to `url` at one of the host's checked addresses, in turn until one connects;
+    the answer's status. TLS as usual: the certificate is checked against the URL's host
+    name, sent as SNI. No proxy (an environment's proxy would resolve the name itself,
+    after the check) and no redirect (a receiver answers for itself)."""
+    parts = urllib3.util.parse_url(url)
+    if parts.scheme not in ("http", "https") or not parts.host:
+        raise EndpointDisabled("Only http and https endpoints are called.")
+    host = parts.host.strip("[]")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    headers = {**headers, "Host": parts.netloc}
+    timeout = urllib3.Timeout(connect=settings.WEBHOOK_TIMEOUT, read=settings.WEBHOOK_TIMEOUT)
+    error: Exception = OSError(f"{host} resolves to no address")
     for sockaddr in _checked_addresses(host, port):
-        try:
-            return socket.create_connection(sockaddr[:2], timeout, source_address)
-        except OSError as exc:
-            error = exc
+        if parts.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                sockaddr[0],
+                port,
+                timeout=timeout,
+                retries=False,
+                server_hostname=host,
+                assert_hostname=host,
+                cert_reqs="CERT_REQUIRED",
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(sockaddr[0], port, timeout=timeout, retries=False)
+        with pool:
+            try:
+                response = pool.urlopen(
+                    "POST",
+                    parts.request_uri,
+                    body=body,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                )
+            except (NewConnectionError, ConnectTimeoutError) as exc:
+                error = exc  # this address does not answer: try the next
+                continue
+            return response.status
     raise error
 
 
-class _CheckedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _create_checked_connection
+class Webhook(Channel):
+    """To integrators' endpoints (WebhookEndpoint), not to users."""
 
+    name = "webhook"
+    label = _("Webhook")
 
-class _CheckedHTTPSConnection(http.client.HTTPSConnection):
-    """TLS as usual (the certificate checked against the endpoint's host name), over a
-    connection to the checked address."""
+    def deliveries(self, event, recipients: list) -> list:
+        from ..models import Delivery, WebhookEndpoint
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _create_checked_connection
+        return [
+            Delivery(event=event, channel=self.name, endpoint=endpoint)
+            for endpoint in WebhookEndpoint.objects.filter(active=True)
+            if endpoint.wants(event.kind)
+        ]
 
-
-class _CheckedHTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req):
-        return self.do_open(_CheckedHTTPConnection, req)
-
-
-class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req):
-        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A receiver answers for itself: a redirect is a failure, never followed elsewhere."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class _NoProxies(urllib.request.ProxyHandler):
-    """Straight to the checked address: an environment's proxy would resolve the name
-    itself, after the check."""
-
-    def __init__(self):
-        super().__init__(proxies={})
-
-
-_opener = urllib.request.build_opener(
-    _NoProxies, _CheckedHTTPHandler, _CheckedHTTPSHandler, _NoRedirects
-)
-
-
-def send(delivery) -> None:
-    endpoint = delivery.endpoint
-    if not endpoint.active:
-        raise EndpointDisabled("The endpoint was deactivated.")
-    if urllib.parse.urlsplit(endpoint.url).scheme not in ("http", "https"):
-        raise EndpointDisabled("Only http and https endpoints are called.")
-    body = json.dumps(payload(delivery), separators=(",", ":"), ensure_ascii=False).encode()
-    timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Helpdesk-Webhook/1",
-            "X-Helpdesk-Event": delivery.event.kind,
-            "X-Helpdesk-Delivery": str(delivery.pk),
-            "X-Helpdesk-Timestamp": timestamp,
-            "X-Helpdesk-Signature": signature(endpoint.secret, timestamp, body),
-        },
-    )
-    try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise RuntimeError(f"Webhook answered {exc.code}") from None
-    if not 200 <= status < 300:
-        raise RuntimeError(f"Webhook answered {status}")
+    def send(self, delivery) -> None:
+        endpoint = delivery.endpoint
+        if not endpoint.active:
+            raise EndpointDisabled("The endpoint was deactivated.")
+        body = json.dumps(payload(delivery), separators=(",", ":"), ensure_ascii=False).encode()
+        timestamp = str(int(time.time()))
+        status = _post(
+            endpoint.url,
+            body,
+            {
+                "Content-Type": "application/json",
+                "User-Agent": "Helpdesk-Webhook/1",
+                "X-Helpdesk-Event": delivery.event.kind,
+                "X-Helpdesk-Delivery": str(delivery.pk),
+                "X-Helpdesk-Timestamp": timestamp,
+                "X-Helpdesk-Signature": signature(endpoint.secret, timestamp, body),
+            },
+        )
+        if not 200 <= status < 300:
+            raise RuntimeError(f"Webhook answered {status}")

@@ -34,6 +34,10 @@ WORKER_SETTINGS = {
     "NOTIFICATION_RETRY_BASE_SECONDS": 0.3,
     "NOTIFICATION_RETRY_MAX_SECONDS": 1.0,
     "NOTIFICATION_SWEEP_GRACE_SECONDS": 0.0,
+    # a killed worker's delivery is the sweep's again this soon
+    "NOTIFICATION_LEASE_SECONDS": 2.0,
+    # a publish that failed keeps this process off the broker this long
+    "BROKER_RETRY_SECONDS": 0.5,
     "WEBHOOK_TIMEOUT": 3.0,
     # the tests' receivers are on loopback
     "WEBHOOK_ALLOWED_NETWORKS": [ipaddress.ip_network("127.0.0.0/8")],

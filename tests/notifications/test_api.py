@@ -2,8 +2,8 @@
 
 import pytest
 
-from notifications.channels import inapp
-from notifications.models import Channel, Delivery, Notification
+from notifications.channels.registry import CHANNELS
+from notifications.models import Delivery, Notification
 from tests.factories import TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +13,8 @@ URL = "/api/v1/notifications/"
 
 def deliver_in_site(user) -> list[Notification]:
     """Run the in-site channel for every pending in-site delivery of `user`."""
-    for delivery in Delivery.objects.filter(recipient=user, channel=Channel.IN_SITE):
-        inapp.send(delivery)
+    for delivery in Delivery.objects.filter(recipient=user, channel="in_site"):
+        CHANNELS["in_site"].send(delivery)
     return list(Notification.objects.filter(recipient=user))
 
 
@@ -72,7 +72,7 @@ def test_notifications_need_authentication(client_for):
 
 def test_running_the_in_site_channel_twice_adds_one_notification(requester):
     TicketFactory(requester=requester)
-    delivery = Delivery.objects.get(recipient=requester, channel=Channel.IN_SITE)
-    inapp.send(delivery)
-    inapp.send(delivery)
+    delivery = Delivery.objects.get(recipient=requester, channel="in_site")
+    CHANNELS["in_site"].send(delivery)
+    CHANNELS["in_site"].send(delivery)
     assert Notification.objects.filter(recipient=requester).count() == 1

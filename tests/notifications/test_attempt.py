@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications.models import Channel, Delivery, Notification, WebhookEndpoint
+from notifications.models import Delivery, Notification, WebhookEndpoint
 from notifications.services import Outcome, delivery_attempt
 from tests.factories import TicketFactory
 
@@ -25,10 +25,10 @@ def pending(requester, channel: str) -> Delivery:
     return Delivery.objects.get(event__ticket=ticket, channel=channel)
 
 
-# In the test's transaction the attempt's BEGIN and COMMIT are a savepoint and its release:
-# lock-and-load (delivery, event, ticket, recipient, preferences), a savepoint around the
-# send with the in-site insert inside it, then the delivery's update.
-@pytest.mark.parametrize(("channel", "queries"), [(Channel.IN_SITE, 7), (Channel.EMAIL, 6)])
+# In the test's transaction the claim's BEGIN and COMMIT are a savepoint and its release:
+# lock-and-load (delivery, event, ticket, recipient, preferences) and the claim's update;
+# then the send (the in-site insert) and the outcome's update.
+@pytest.mark.parametrize(("channel", "queries"), [("in_site", 6), ("email", 5)])
 def test_an_attempt_loads_what_it_sends_in_one_query(
     requester, django_assert_num_queries, channel, queries
 ):
@@ -45,7 +45,7 @@ def test_an_attempt_loads_what_it_sends_in_one_query(
 
 def test_an_in_site_notification_already_written_is_not_written_again(requester):
     # given a notification already written for the delivery (the one-to-one is the guard)
-    delivery = pending(requester, Channel.IN_SITE)
+    delivery = pending(requester, "in_site")
     Notification.objects.create(
         delivery=delivery, recipient=requester, ticket=delivery.event.ticket, title="t", body="b"
     )
@@ -61,7 +61,7 @@ def test_an_in_site_notification_already_written_is_not_written_again(requester)
 @pytest.mark.django_db
 def test_a_copy_that_comes_before_the_backoff_is_skipped(requester):
     TicketFactory(requester=requester)
-    delivery = Delivery.objects.get(channel=Channel.IN_SITE)
+    delivery = Delivery.objects.get(channel="in_site")
     Delivery.objects.filter(pk=delivery.pk).update(
         next_attempt_at=timezone.now() + timedelta(minutes=5)
     )
@@ -77,7 +77,7 @@ def test_a_deactivated_webhook_endpoint_fails_at_once(requester):
     TicketFactory(requester=requester)
     endpoint.active = False
     endpoint.save()
-    delivery = Delivery.objects.get(channel=Channel.WEBHOOK)
+    delivery = Delivery.objects.get(channel="webhook")
 
     assert delivery_attempt(delivery.pk)[0] == Outcome.FAILED
     delivery.refresh_from_db()

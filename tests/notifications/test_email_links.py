@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from notifications.channels import email
-from notifications.models import Channel, Delivery, EventKind
+from notifications.models import Delivery, EventKind
 from notifications.services import preferences_update
 from tests.factories import AgentFactory, TicketFactory
 from tickets import services
@@ -26,7 +26,7 @@ def built(delivery) -> tuple[str, str]:
 
 def acknowledgement(requester) -> tuple[Delivery, object]:
     ticket = TicketFactory(requester=requester)
-    return Delivery.objects.get(event__ticket=ticket, channel=Channel.EMAIL), ticket
+    return Delivery.objects.get(event__ticket=ticket, channel="email"), ticket
 
 
 def test_without_the_exchanges_page_a_requester_gets_the_reference_and_no_link(requester, settings):
@@ -72,7 +72,7 @@ def test_an_agent_is_linked_to_the_ticket_in_the_desk_and_the_link_opens_it(
     services.ticket_update(ticket=ticket, actor=AgentFactory(), data={"assignee": agent})
     services.message_add(ticket=ticket, author=requester, body="Here is the TxID.")
     delivery = Delivery.objects.get(
-        event__kind=EventKind.REQUESTER_REPLIED, recipient=agent, channel=Channel.EMAIL
+        event__kind=EventKind.REQUESTER_REPLIED, recipient=agent, channel="email"
     )
 
     text, html = built(delivery)

@@ -11,8 +11,9 @@ import sys
 import time
 
 import pytest
+import urllib3
 
-from notifications.models import Channel, Delivery, DeliveryStatus, WebhookEndpoint
+from notifications.models import Delivery, DeliveryStatus, WebhookEndpoint
 from notifications.services import Outcome, delivery_attempt
 from tests.factories import TicketFactory
 
@@ -36,7 +37,7 @@ def attempted(url: str, requester) -> tuple[Outcome, Delivery]:
     """A ticket's webhook delivery to `url`, attempted once."""
     WebhookEndpoint.objects.create(name="integrator", url=url, secret="s3cret")
     TicketFactory(requester=requester)
-    delivery = Delivery.objects.get(channel=Channel.WEBHOOK)
+    delivery = Delivery.objects.get(channel="webhook")
     outcome, _delay = delivery_attempt(delivery.pk)
     delivery.refresh_from_db()
     return outcome, delivery
@@ -112,7 +113,8 @@ def fake_dns(monkeypatch):
         raise ConnectionRefusedError(f"{address} refused (test network)")
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket, "create_connection", create_connection)
+    # the webhook channel connects through urllib3
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", create_connection)
     return names, tried
 
 

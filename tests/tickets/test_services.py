@@ -688,12 +688,13 @@ def test_a_status_change_reads_the_people_it_notifies_with_the_ticket(
 ):
     """The lock reads requester, assignee and their preferences in one query: a change
     costs the same whoever is on the ticket. In the test's transaction: savepoint, lock,
-    history row, event, the assignee's role, the deliveries, the ticket, release."""
+    history row, event, the assignee's role, the webhook endpoints, the deliveries, the
+    ticket, release."""
     for assignee in (AgentFactory(), AgentFactory()):
         ticket = services.ticket_update(
             ticket=TicketFactory(), actor=agent, data={"assignee": assignee}
         )
         ticket = Ticket.objects.get(pk=ticket.pk)  # nothing cached on it
 
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             services.ticket_transition(ticket=ticket, to=Status.OPEN, actor=agent)

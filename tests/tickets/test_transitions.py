@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.roles import Role
 from tests.factories import ticket_in
 from tests.helpers import assert_history_consistent, history_steps
 from tickets import services, transitions
 from tickets.errors import InvalidTransition, ReasonRequired, TransitionForbidden
 from tickets.models import Status, Ticket
-from tickets.transitions import RefusalKind, Role
+from tickets.transitions import RefusalKind
 
 STATUSES = ["new", "open", "pending", "on_hold", "resolved", "closed"]
 

@@ -6,18 +6,28 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from helpdesk.api import ModelSerializer, Serializer
+from accounts.roles import is_agent, role_for
+from notifications.channels.registry import CHANNELS
 from notifications.models import Language, Preferences
 
-from ..models import Attachment, Message, Priority, Queue, Status, StatusChange, Ticket
-from ..selectors import is_agent, role_for
+from ..models import (
+    AGENT_FIELDS,
+    REQUESTER_FIELDS,
+    Attachment,
+    Message,
+    Priority,
+    Queue,
+    Status,
+    StatusChange,
+    Ticket,
+)
 
 User = get_user_model()
 
 REQUESTER_PRIORITIES = [Priority.LOW, Priority.NORMAL, Priority.HIGH]
 
 
-class UserSummarySerializer(Serializer):
+class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.SerializerMethodField()
@@ -30,7 +40,7 @@ class AgentUserSummarySerializer(UserSummarySerializer):
     email = serializers.EmailField()
 
 
-class AttachmentSerializer(ModelSerializer):
+class AttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -46,7 +56,7 @@ class AttachmentSerializer(ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class TicketSerializer(ModelSerializer):
+class TicketSerializer(serializers.ModelSerializer):
     """What a requester sees of a ticket."""
 
     reference = serializers.CharField(read_only=True)
@@ -63,11 +73,7 @@ class TicketSerializer(ModelSerializer):
             "priority",
             "status",
             "channel",
-            "occurred_at",
-            "error_code",
-            "transaction_ids",
-            "steps_to_reproduce",
-            "contact_phone",
+            *REQUESTER_FIELDS,
             "attachments",
             "created_at",
             "updated_at",
@@ -114,14 +120,15 @@ class AttachmentsField(serializers.ListField):
         super().__init__(required=False, write_only=True, **kwargs)
 
 
-class TicketDetailsSerializer(Serializer):
-    """The structured details the submission form asks for; all optional."""
+class TicketDetailsSerializer(serializers.ModelSerializer):
+    """The structured details the submission form asks for (models.REQUESTER_FIELDS), as
+    the model defines them; all optional."""
 
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    error_code = serializers.CharField(max_length=100, required=False, allow_blank=True)
     transaction_ids = TransactionIdsField(required=False)
-    steps_to_reproduce = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    class Meta:
+        model = Ticket
+        fields = list(REQUESTER_FIELDS)
 
 
 class TicketCreateSerializer(TicketDetailsSerializer):
@@ -130,6 +137,16 @@ class TicketCreateSerializer(TicketDetailsSerializer):
     category = serializers.ChoiceField(choices=Ticket._meta.get_field("category").choices)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     attachments = AttachmentsField()
+
+    class Meta(TicketDetailsSerializer.Meta):
+        fields = [
+            "subject",
+            "description",
+            "category",
+            "priority",
+            *REQUESTER_FIELDS,
+            "attachments",
+        ]
 
     def validate_priority(self, value: str) -> str:
         request = self.context["request"]
@@ -155,6 +172,9 @@ class TicketUpdateSerializer(TicketDetailsSerializer):
         child=serializers.CharField(max_length=50), max_length=20, required=False
     )
 
+    class Meta(TicketDetailsSerializer.Meta):
+        fields = [*AGENT_FIELDS, *REQUESTER_FIELDS]
+
     def validate(self, attrs: dict) -> dict:
         if "status" in self.initial_data:
             raise serializers.ValidationError(
@@ -163,12 +183,12 @@ class TicketUpdateSerializer(TicketDetailsSerializer):
         return attrs
 
 
-class TransitionSerializer(Serializer):
+class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
 
 
-class MessageSerializer(ModelSerializer):
+class MessageSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -178,7 +198,7 @@ class MessageSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class MessageCreateSerializer(Serializer):
+class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(min_length=1, max_length=20_000)
     internal = serializers.BooleanField(default=False)
     status = serializers.ChoiceField(
@@ -190,7 +210,7 @@ class MessageCreateSerializer(Serializer):
     attachments = AttachmentsField()
 
 
-class StatusChangeSerializer(ModelSerializer):
+class StatusChangeSerializer(serializers.ModelSerializer):
     changed_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -199,12 +219,18 @@ class StatusChangeSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationChannelsSerializer(Serializer):
-    email = serializers.BooleanField(source="email_enabled", required=False)
-    in_site = serializers.BooleanField(source="in_site_enabled", required=False)
+class NotificationChannelsSerializer(serializers.Serializer):
+    """A switch per channel users can turn on and off (notifications/channels)."""
+
+    def get_fields(self):
+        return {
+            channel.name: serializers.BooleanField(source=channel.preference, required=False)
+            for channel in CHANNELS.values()
+            if channel.preference
+        }
 
 
-class MeSerializer(ModelSerializer):
+class MeSerializer(serializers.ModelSerializer):
     """The caller: who they are, and their preferences (the writable part)."""
 
     id = serializers.IntegerField(source="user.id", read_only=True)

@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import is_agent
 from helpdesk.api import UserLanguageMixin
 from helpdesk.throttling import LoginLimits, TicketLimits
 from notifications.services import preferences_for, preferences_update
@@ -128,7 +129,7 @@ class TicketViewSet(
         return super().filter_queryset(queryset)
 
     def get_serializer_class(self):
-        if selectors.is_agent(self.request.user):
+        if is_agent(self.request.user):
             return AgentTicketSerializer
         return TicketSerializer
 

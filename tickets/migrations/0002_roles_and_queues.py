@@ -1,7 +1,7 @@
-"""Roles (groups Agents and Supervisors with their permissions), a default queue per
-category, and the PostgreSQL-only index for transaction-id lookups."""
+"""A default queue per category, and the PostgreSQL-only index for transaction-id lookups.
+(The groups Agents and Supervisors were made here too; accounts/apps.py keeps them since,
+from accounts.roles.PERMISSIONS.)"""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 QUEUES = [
@@ -13,54 +13,14 @@ QUEUES = [
     ("General", "general", "other"),
 ]
 
-AGENT_PERMISSIONS = [
-    "tickets.view_ticket",
-    "tickets.change_ticket",
-    "tickets.transition_ticket",
-    "tickets.view_message",
-    "tickets.add_message",
-    "tickets.view_attachment",
-    "tickets.add_attachment",
-    "tickets.view_statuschange",
-    "tickets.view_queue",
-]
-SUPERVISOR_PERMISSIONS = [
-    *AGENT_PERMISSIONS,
-    "tickets.add_queue",
-    "tickets.change_queue",
-    "tickets.delete_queue",
-]
 
-
-def _permissions(apps, names):
-    Permission = apps.get_model("auth", "Permission")
-    for name in names:
-        app_label, codename = name.split(".")
-        yield Permission.objects.get(content_type__app_label=app_label, codename=codename)
-
-
-def create_roles_and_queues(apps, schema_editor):
-    # Permissions are normally made after all migrations; make them now so groups can hold them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    for group_name, names in (
-        ("Agents", AGENT_PERMISSIONS),
-        ("Supervisors", SUPERVISOR_PERMISSIONS),
-    ):
-        group, _created = Group.objects.get_or_create(name=group_name)
-        group.permissions.add(*_permissions(apps, names))
-
+def create_queues(apps, schema_editor):
     Queue = apps.get_model("tickets", "Queue")
     for name, slug, category in QUEUES:
         Queue.objects.get_or_create(slug=slug, defaults={"name": name, "default_for": category})
 
 
-def remove_roles_and_queues(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=["Agents", "Supervisors"]).delete()
+def remove_queues(apps, schema_editor):
     apps.get_model("tickets", "Queue").objects.filter(slug__in=[q[1] for q in QUEUES]).delete()
 
 
@@ -85,6 +45,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_roles_and_queues, remove_roles_and_queues),
+        migrations.RunPython(create_queues, remove_queues),
         migrations.RunPython(create_txid_index, drop_txid_index),
     ]

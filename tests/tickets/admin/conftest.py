@@ -4,7 +4,6 @@ the ticket page the way a browser would (every field it rendered, plus the chang
 from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -20,27 +19,10 @@ def change_url(ticket) -> str:
 
 @pytest.fixture
 def migrated_rows(transactional_db):
-    """The rows the data migrations make (the groups with their permissions, the queues),
-    made again: a transactional test starts after a flush, which empties those tables
-    (permissions and content types come back with post_migrate, groups and queues do not).
-    serialized_rollback would clash with the content types post_migrate re-creates."""
-    roles = import_module("tickets.migrations.0002_roles_and_queues")
-    desk = import_module("notifications.migrations.0002_desk_permissions")
-    grants = {
-        "Agents": [*roles.AGENT_PERMISSIONS, *(f"notifications.{c}" for c in desk.ROLES["Agents"])],
-        "Supervisors": [
-            *roles.SUPERVISOR_PERMISSIONS,
-            *(f"notifications.{c}" for c in desk.ROLES["Supervisors"]),
-        ],
-    }
-    for name, permissions in grants.items():
-        group = Group.objects.get_or_create(name=name)[0]
-        for permission in permissions:
-            app_label, codename = permission.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-    for name, slug, category in roles.QUEUES:
+    """The queues the data migration makes, made again: a transactional test starts after
+    a flush, which empties the table. (The role groups come back with post_migrate.)"""
+    migration = import_module("tickets.migrations.0002_roles_and_queues")
+    for name, slug, category in migration.QUEUES:
         Queue.objects.get_or_create(slug=slug, defaults={"name": name, "default_for": category})
 
 

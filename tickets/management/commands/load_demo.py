@@ -6,17 +6,17 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from rest_framework.authtoken.models import Token
 
+from accounts.roles import GROUPS, Role
 from tickets import services
 from tickets.models import Category, Priority, Status, Ticket
-from tickets.selectors import AGENTS_GROUP, SUPERVISORS_GROUP
 
 DEMO_PASSWORD = "helpdesk-demo"
 
 USERS = [
     # username, email, staff, group
     ("alice", "alice@example.com", False, None),
-    ("bob", "bob@example.com", True, AGENTS_GROUP),
-    ("carol", "carol@example.com", True, SUPERVISORS_GROUP),
+    ("bob", "bob@example.com", True, GROUPS[Role.AGENT]),
+    ("carol", "carol@example.com", True, GROUPS[Role.SUPERVISOR]),
 ]
 
 TICKETS = [
@@ -137,6 +137,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def _role(user) -> str:
-        from tickets.selectors import role_for
+        from accounts.roles import role_for
 
         return str(role_for(user))
