@@ -9,42 +9,60 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: venv run test lint format migrations-check schema messages clean
+.PHONY: venv dev run test lint format migrations-check schema messages lock clean
 
-$(BIN)/activate: requirements.txt
+# One virtualenv: the service's locked requirements for `make run`, and the tests' and
+# tools' on top for the targets that need them. Installed from the hash-checked locks.
+$(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	touch $(BIN)/activate
 
-venv: $(BIN)/activate
+$(VENV)/.runtime: requirements.lock | $(BIN)/activate
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/activate
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+venv: $(VENV)/.runtime
+
+dev: $(VENV)/.dev
 
 run: venv
 	bash scripts/run-embedded.sh
 
-test: venv
+test: dev
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) REDIS_URL=$(TEST_CACHE_URL) \
 	DJANGO_SECRET_KEY=test-only-secret DJANGO_DEBUG=false \
 	DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: venv
+format: dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-migrations-check: venv
+migrations-check: dev
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
-schema: venv
+schema: dev
 	DJANGO_DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yaml
+
+# The locks, from requirements.txt and requirements-dev.txt (PyPI's hashes, whatever local
+# indexes pip is configured with). Run after changing either file.
+PIP_COMPILE = PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: dev
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
 
-messages: venv
+messages: dev
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
 	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
