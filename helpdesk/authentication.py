@@ -8,9 +8,10 @@ from rest_framework.authtoken.models import Token
 
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
-        token = Token.objects.select_related("user__preferences").filter(key=key).first()
-        if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        try:
+            token = Token.objects.select_related("user__preferences").get(key=key)
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return (token.user, token)

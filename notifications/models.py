@@ -1,8 +1,9 @@
 """Who hears about what, and how.
 
 An Event is written in the same transaction as the ticket change that raised it (the
-outbox), with one Delivery per recipient and channel. Workers turn deliveries into an
-in-site Notification, an email or a webhook call; a Delivery's status says how that went.
+outbox). A worker then makes one Delivery per recipient and channel (the fan-out), and
+turns each into an in-site Notification, an email or a webhook call; a Delivery's status
+says how that went.
 """
 
 from django.conf import settings
@@ -54,10 +55,23 @@ class Event(models.Model):
     )
     # What the messages need: statuses, the reply's id, the assignee... (never an internal note)
     data = models.JSONField(default=dict, blank=True)
+    # Who hears of it (user ids, decided when it happened); webhooks are decided later.
+    recipients = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Whether a worker has made its deliveries (notifications.services.event_fan_out).
+    # notify() writes False; the default is for the rows of before the fan-out existed.
+    fanned_out = models.BooleanField(default=True)
 
     class Meta:
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created"),
+            # The sweep looks for events left without deliveries; the rest are skipped.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(fanned_out=False),
+                name="event_not_fanned_out",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"

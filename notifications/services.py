@@ -1,11 +1,14 @@
 """Who hears about which event, on which channel; and sending one delivery, once.
 
-`notify()` runs inside the ticket change's transaction: the Event and its Delivery rows
-commit or roll back with the change (an outbox), and the deliveries are handed to Celery
-only on commit. Whatever the broker does then, `deliveries_sweep()` re-enqueues what is
-still pending, so a committed change is never lost. `delivery_attempt()` claims a delivery
-(a lease, committed before anything is sent) so that a retried or redelivered task never
-sends it twice, and sends it outside any database transaction.
+`notify()` runs inside the ticket change's transaction: the Event, with who hears of it,
+commits or rolls back with the change (an outbox), and is handed to Celery only on
+commit. A worker then makes its deliveries, one per recipient and channel
+(`event_fan_out()`), and hands each to its channel's queue: the request pays for one row
+and one message, whatever the number of people and channels. Whatever the broker does,
+`deliveries_sweep()` fans out and re-enqueues what was left, so a committed change is
+never lost. `delivery_attempt()` claims a delivery (a lease, committed before anything is
+sent) so that a retried or redelivered task never sends it twice, and sends it outside any
+database transaction.
 """
 
 import logging
@@ -14,6 +17,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -75,41 +79,75 @@ def recipients_for(kind: str, ticket, actor, data: dict) -> list:
 
 
 def notify(*, kind: str, ticket, actor, **data) -> Event:
-    """Record an event and its deliveries in the caller's transaction; enqueue on commit."""
-    event = Event.objects.create(kind=kind, ticket=ticket, actor=actor, data=data)
-    recipients = recipients_for(kind, ticket, actor, data)
-    for user in recipients:
-        preferences_for(user)  # what the channels read
-    deliveries = Delivery.objects.bulk_create(
-        [
-            delivery
-            for channel in CHANNELS.values()
-            for delivery in channel.deliveries(event, recipients)
-        ]
+    """Record an event and who hears of it, in the caller's transaction; a worker makes
+    its deliveries once it commits."""
+    event = Event.objects.create(
+        kind=kind,
+        ticket=ticket,
+        actor=actor,
+        data=data,
+        recipients=[user.pk for user in recipients_for(kind, ticket, actor, data)],
+        fanned_out=False,
     )
-    jobs = [(delivery.pk, delivery.channel) for delivery in deliveries]
-    if jobs:
-        transaction.on_commit(lambda: enqueue(jobs))
+    transaction.on_commit(lambda: _publish("fan_out", [(event.pk, None)]))
     return event
 
 
+def event_fan_out(event_id: int) -> int:
+    """Make an event's deliveries, one per recipient and channel (and per webhook endpoint
+    that wants it), and enqueue them; once per event, however often it is called. Returns
+    how many were made."""
+    with transaction.atomic():
+        event = (
+            Event.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("ticket")
+            .filter(pk=event_id, fanned_out=False)
+            .first()
+        )
+        if event is None:
+            return 0  # done already, or being done by another worker
+        users = get_user_model().objects.filter(pk__in=event.recipients)
+        found = {user.pk: user for user in users.select_related("preferences")}
+        recipients = [found[pk] for pk in event.recipients if pk in found]
+        for user in recipients:
+            preferences_for(user)  # what the channels read
+        deliveries = Delivery.objects.bulk_create(
+            [
+                delivery
+                for channel in CHANNELS.values()
+                for delivery in channel.deliveries(event, recipients)
+            ]
+        )
+        Event.objects.filter(pk=event.pk).update(fanned_out=True)
+        jobs = [(delivery.pk, delivery.channel) for delivery in deliveries]
+        if jobs:
+            transaction.on_commit(lambda: _publish("deliver", jobs))
+    return len(jobs)
+
+
 def enqueue(jobs: list[tuple[int, str]]) -> int:
-    """Hand (delivery id, channel) pairs to the broker, each on its channel's queue. A
-    broker failure is logged, not raised, and opens the broker's breaker: for a few
-    seconds no request waits on the broker again. The rows are committed, and the sweep
-    enqueues them later (a copy that did reach the broker is then skipped)."""
-    from .tasks import deliver
+    """Hand (delivery id, channel) pairs to the broker, each on its channel's queue."""
+    return _publish("deliver", jobs)
+
+
+def _publish(task_name: str, jobs: list[tuple[int, str | None]]) -> int:
+    """Publish `task_name` once per (id, channel) of `jobs`: a delivery on its channel's
+    queue, an event (channel None) on the default queue. A broker failure is logged, not
+    raised, and opens the broker's breaker: for a few seconds no request waits on the
+    broker again. The rows are committed, and the sweep takes them up later (a copy that
+    did reach the broker is then skipped)."""
+    from . import tasks
 
     if BROKER.is_open:
         return 0
+    task = getattr(tasks, task_name)
     try:
-        with deliver.app.producer_or_acquire() as producer:
-            for delivery_id, channel in jobs:
-                deliver.apply_async(
-                    (delivery_id,), queue=CHANNELS[channel].queue, producer=producer, retry=False
-                )
+        with task.app.producer_or_acquire() as producer:
+            for row_id, channel in jobs:
+                options = {"queue": CHANNELS[channel].queue} if channel else {}
+                task.apply_async((row_id,), producer=producer, retry=False, **options)
     except Exception as exc:  # noqa: BLE001 - any broker failure means "later"
-        BROKER.failed(exc, f"deliveries left for the sweep ({len(jobs)} now)")
+        BROKER.failed(exc, f"tasks left for the sweep ({len(jobs)} now)")
         return 0
     return len(jobs)
 
@@ -192,19 +230,25 @@ def _record(delivery: Delivery, **outcome) -> None:
 
 
 def deliveries_sweep(*, now=None) -> int:
-    """Re-enqueue deliveries still pending a grace period after they were due: those whose
-    enqueue failed (broker down at commit), or whose worker died (once its lease is over).
-    The rows taken are marked due from now, so that the next sweep leaves them alone for a
-    grace period instead of piling another copy on a queue that is merely behind; rows a
-    worker is claiming at that moment are skipped."""
+    """What the broker or a dead worker left behind, taken up again: events still without
+    deliveries a grace period after they happened are fanned out here, and deliveries
+    still pending a grace period after they were due (their enqueue failed, or their
+    worker died and its lease is over) are enqueued again. Those are marked due from now,
+    so that the next sweep leaves them alone for a grace period instead of piling another
+    copy on a queue that is merely behind; rows a worker is claiming at that moment are
+    skipped. Returns how many deliveries were enqueued."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
+    batch = settings.NOTIFICATION_SWEEP_BATCH
+    left = Event.objects.filter(fanned_out=False, created_at__lte=cutoff).order_by("created_at")
+    for event_id in list(left.values_list("pk", flat=True)[:batch]):
+        event_fan_out(event_id)
     with transaction.atomic():
         jobs = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff)
             .order_by("next_attempt_at")
-            .values_list("pk", "channel")[: settings.NOTIFICATION_SWEEP_BATCH]
+            .values_list("pk", "channel")[:batch]
         )
         Delivery.objects.filter(pk__in=[pk for pk, _channel in jobs]).update(next_attempt_at=now)
     return enqueue(jobs) if jobs else 0

@@ -14,6 +14,11 @@ def deliver(self, delivery_id: int) -> str:
     return outcome
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def fan_out(event_id: int) -> int:
+    return services.event_fan_out(event_id)
+
+
 @shared_task(ignore_result=True)
 def sweep_deliveries() -> int:
     return services.deliveries_sweep()

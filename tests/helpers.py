@@ -31,3 +31,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def fan_out() -> None:
+    """Make the deliveries of every event that has none yet, as a worker does once the
+    change commits (in a test's transaction, nothing commits)."""
+    from notifications.models import Event
+    from notifications.services import event_fan_out
+
+    for event_id in Event.objects.filter(fanned_out=False).values_list("pk", flat=True):
+        event_fan_out(event_id)

@@ -32,6 +32,7 @@ from helpdesk.wsgi import application
 from notifications.channels.registry import CHANNELS
 from notifications.models import Delivery
 from tests.factories import AgentFactory, TicketFactory, UserFactory, ticket_in
+from tests.helpers import fan_out
 from tickets import services
 from tickets.models import Attachment, Status
 
@@ -112,6 +113,7 @@ def world(settings, tmp_path):
         services.message_add(ticket=ticket, author=requester, body="TxID 7f3c9a", internal=False)
         for message in (None, public, note):
             attachments.append(_attach(ticket, message=message, by=agent))
+    fan_out()
     for user in (requester, agent):
         for delivery in Delivery.objects.filter(recipient=user, channel="in_site"):
             CHANNELS["in_site"].send(delivery)

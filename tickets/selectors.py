@@ -20,9 +20,9 @@ from .models import (
 )
 
 
-def default_queue(category: str) -> Queue | None:
-    """The queue new tickets of `category` land in."""
-    return Queue.objects.filter(default_for=category).first()
+def default_queue_id(category: str) -> int | None:
+    """The id of the queue new tickets of `category` land in."""
+    return Queue.objects.filter(default_for=category).values_list("pk", flat=True).first()
 
 
 def ticket_queryset_for(user) -> QuerySet[Ticket]:

@@ -37,7 +37,7 @@ from .models import (
     StatusChange,
     Ticket,
 )
-from .selectors import default_queue
+from .selectors import default_queue_id
 
 REFUSALS = {
     transitions.RefusalKind.INVALID: InvalidTransition,
@@ -110,7 +110,7 @@ def ticket_create(
             priority=priority,
             channel=channel,
             status=Status.NEW,
-            queue=default_queue(category),
+            queue_id=default_queue_id(category),
             **details,
         )
         ticket.save(force_insert=True)

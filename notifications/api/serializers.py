@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from helpdesk.serializers import ModelSerializer
+
 from ..models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     ticket = serializers.IntegerField(source="ticket_id", read_only=True)
     read = serializers.SerializerMethodField()
 

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from django.db import connections
 
 from helpdesk.celery import app as celery_app
-from notifications.models import Delivery, DeliveryStatus
+from notifications.models import Delivery, DeliveryStatus, Event
 from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -324,9 +324,10 @@ def stack(worker, broker, smtp_sink, webhook_receiver, settings, transactional_d
 
 
 def all_settled(timeout: float = 30.0) -> None:
-    """Wait until no delivery is pending."""
+    """Wait until every event has its deliveries and no delivery is pending."""
     wait_for(
-        lambda: not Delivery.objects.filter(status=DeliveryStatus.PENDING).exists(),
+        lambda: not Event.objects.filter(fanned_out=False).exists()
+        and not Delivery.objects.filter(status=DeliveryStatus.PENDING).exists(),
         timeout,
-        what="every delivery to be sent or failed",
+        what="every event fanned out and every delivery sent or failed",
     )

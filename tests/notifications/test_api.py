@@ -5,6 +5,7 @@ import pytest
 from notifications.channels.registry import CHANNELS
 from notifications.models import Delivery, Notification
 from tests.factories import TicketFactory, UserFactory
+from tests.helpers import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +14,7 @@ URL = "/api/v1/notifications/"
 
 def deliver_in_site(user) -> list[Notification]:
     """Run the in-site channel for every pending in-site delivery of `user`."""
+    fan_out()
     for delivery in Delivery.objects.filter(recipient=user, channel="in_site"):
         CHANNELS["in_site"].send(delivery)
     return list(Notification.objects.filter(recipient=user))
@@ -72,6 +74,7 @@ def test_notifications_need_authentication(client_for):
 
 def test_running_the_in_site_channel_twice_adds_one_notification(requester):
     TicketFactory(requester=requester)
+    fan_out()
     delivery = Delivery.objects.get(recipient=requester, channel="in_site")
     CHANNELS["in_site"].send(delivery)
     CHANNELS["in_site"].send(delivery)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from notifications.models import Delivery, Notification, WebhookEndpoint
 from notifications.services import Outcome, delivery_attempt
 from tests.factories import TicketFactory
+from tests.helpers import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ def locmem_mail(settings):
 def pending(requester, channel: str) -> Delivery:
     """The pending delivery of a new ticket's acknowledgement (on_commit never runs here)."""
     ticket = TicketFactory(requester=requester)
+    fan_out()
     return Delivery.objects.get(event__ticket=ticket, channel=channel)
 
 
@@ -61,6 +63,7 @@ def test_an_in_site_notification_already_written_is_not_written_again(requester)
 @pytest.mark.django_db
 def test_a_copy_that_comes_before_the_backoff_is_skipped(requester):
     TicketFactory(requester=requester)
+    fan_out()
     delivery = Delivery.objects.get(channel="in_site")
     Delivery.objects.filter(pk=delivery.pk).update(
         next_attempt_at=timezone.now() + timedelta(minutes=5)
@@ -75,6 +78,7 @@ def test_a_copy_that_comes_before_the_backoff_is_skipped(requester):
 def test_a_deactivated_webhook_endpoint_fails_at_once(requester):
     endpoint = WebhookEndpoint.objects.create(name="old", url="http://127.0.0.1:9/", secret="s")
     TicketFactory(requester=requester)
+    fan_out()
     endpoint.active = False
     endpoint.save()
     delivery = Delivery.objects.get(channel="webhook")

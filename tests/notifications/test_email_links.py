@@ -12,6 +12,7 @@ from notifications.channels import email
 from notifications.models import Delivery, EventKind
 from notifications.services import preferences_update
 from tests.factories import AgentFactory, TicketFactory
+from tests.helpers import fan_out
 from tickets import services
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,7 @@ def built(delivery) -> tuple[str, str]:
 
 def acknowledgement(requester) -> tuple[Delivery, object]:
     ticket = TicketFactory(requester=requester)
+    fan_out()
     return Delivery.objects.get(event__ticket=ticket, channel="email"), ticket
 
 
@@ -71,6 +73,7 @@ def test_an_agent_is_linked_to_the_ticket_in_the_desk_and_the_link_opens_it(
     ticket = TicketFactory(requester=requester)
     services.ticket_update(ticket=ticket, actor=AgentFactory(), data={"assignee": agent})
     services.message_add(ticket=ticket, author=requester, body="Here is the TxID.")
+    fan_out()
     delivery = Delivery.objects.get(
         event__kind=EventKind.REQUESTER_REPLIED, recipient=agent, channel="email"
     )

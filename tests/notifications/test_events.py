@@ -1,5 +1,5 @@
-"""Who is told of what, recorded in the same transaction and queued only on commit (no
-worker needed: these look at the outbox rows and the on-commit callbacks)."""
+"""Who is told of what: the event recorded in the same transaction, queued only on commit,
+and its deliveries made by the fan-out (run here in this process: no worker needed)."""
 
 from datetime import timedelta
 
@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Delivery, Event, EventKind, WebhookEndpoint
-from notifications.services import deliveries_sweep, preferences_update
+from notifications.services import deliveries_sweep, event_fan_out, preferences_update
 from tests.factories import AgentFactory, TicketFactory, UserFactory, ticket_in
+from tests.helpers import fan_out
 from tickets import services
 from tickets.models import Status
 
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def told(kind: str, ticket) -> dict[str, set[str]]:
-    """{username: {channels}} for the latest event of `kind` on `ticket`."""
+    """{username: {channels}} for the latest event of `kind` on `ticket`, once fanned out."""
+    fan_out()
     event = Event.objects.filter(kind=kind, ticket=ticket).latest("id")
     result: dict[str, set[str]] = {}
     for delivery in Delivery.objects.filter(event=event, recipient__isnull=False):
@@ -96,6 +98,7 @@ def test_webhook_endpoints_get_the_events_they_subscribe_to(requester, agent):
 
     ticket = TicketFactory(requester=requester)
     services.ticket_transition(ticket=ticket, to=Status.OPEN, actor=agent)
+    fan_out()
 
     hooks = Delivery.objects.filter(channel="webhook")
     assert sorted(hooks.values_list("endpoint__name", "event__kind")) == [
@@ -107,28 +110,57 @@ def test_webhook_endpoints_get_the_events_they_subscribe_to(requester, agent):
 
 
 def test_an_endpoint_added_or_switched_off_applies_to_the_next_event(requester, agent):
-    """Endpoints are cached in the process; a change made here applies at once."""
-    ticket = TicketFactory(requester=requester)  # the endpoints are read (none yet)
+    ticket = TicketFactory(requester=requester)
+    fan_out()  # the endpoints are read (none yet)
     endpoint = WebhookEndpoint.objects.create(name="new", url="http://127.0.0.1:9/", secret="s")
     services.ticket_transition(ticket=ticket, to=Status.OPEN, actor=agent)
+    fan_out()
     endpoint.active = False
     endpoint.save()
     services.ticket_transition(ticket=ticket, to=Status.PENDING, actor=agent)
+    fan_out()
 
     hooks = Delivery.objects.filter(channel="webhook", event__ticket=ticket)
     assert list(hooks.values_list("event__data__to_status", flat=True)) == ["open"]
 
 
-def test_deliveries_are_queued_only_when_the_change_commits(
+def test_events_are_queued_only_when_the_change_commits(
     requester, agent, django_capture_on_commit_callbacks
 ):
     ticket = TicketFactory(requester=requester)
 
     with django_capture_on_commit_callbacks() as callbacks:
         services.ticket_transition(ticket=ticket, to=Status.PENDING, actor=agent)
-        # inside the transaction: rows written, nothing handed to the broker yet
-        assert Delivery.objects.filter(event__kind=EventKind.STATUS_CHANGED).count() == 2
+        # inside the transaction: the event written, nothing handed to the broker yet
+        assert Event.objects.filter(kind=EventKind.STATUS_CHANGED, fanned_out=False).exists()
     assert len(callbacks) == 1
+
+
+def test_a_change_costs_the_request_one_event_whoever_hears_of_it(requester, agent):
+    WebhookEndpoint.objects.create(name="all", url="http://127.0.0.1:9/", secret="s")
+    ticket = TicketFactory(requester=requester)
+    ticket = services.ticket_update(ticket=ticket, actor=agent, data={"assignee": AgentFactory()})
+
+    services.ticket_transition(ticket=ticket, to=Status.PENDING, actor=agent)
+
+    assert not Delivery.objects.exists()  # the worker makes them
+    assert fan_out_counts() == {"ticket_created": 3, "assigned": 3, "status_changed": 5}
+
+
+def fan_out_counts() -> dict[str, int]:
+    counts = {}
+    for event in Event.objects.filter(fanned_out=False).order_by("id"):
+        counts[event.kind] = event_fan_out(event.pk)
+    return counts
+
+
+def test_an_event_is_fanned_out_once(requester):
+    TicketFactory(requester=requester)
+    event = Event.objects.get()
+
+    assert event_fan_out(event.pk) == 2
+    assert event_fan_out(event.pk) == 0
+    assert Delivery.objects.count() == 2
 
 
 def test_a_refused_transition_records_no_event(requester, agent):
@@ -150,9 +182,19 @@ def test_an_assignee_who_left_the_desk_hears_nothing_more(requester, agent):
     assert told(EventKind.REQUESTER_REPLIED, ticket) == {}
 
 
+def test_the_sweep_fans_out_what_the_broker_never_took(requester, settings):
+    settings.NOTIFICATION_SWEEP_GRACE_SECONDS = 60
+    TicketFactory(requester=requester)  # its event was never published (no commit here)
+
+    assert deliveries_sweep(now=timezone.now()) == 0  # within the grace: the worker's
+    assert deliveries_sweep(now=timezone.now() + timedelta(seconds=61)) == 2
+    assert Event.objects.get().fanned_out
+
+
 def test_the_sweep_does_not_pile_copies_on_a_queue_that_is_behind(requester, settings):
     settings.NOTIFICATION_SWEEP_GRACE_SECONDS = 60
-    TicketFactory(requester=requester)  # two pending deliveries
+    TicketFactory(requester=requester)
+    fan_out()  # two pending deliveries
     later = timezone.now() + timedelta(minutes=5)
 
     assert deliveries_sweep(now=later) == 2

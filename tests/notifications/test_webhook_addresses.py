@@ -16,6 +16,7 @@ import urllib3
 from notifications.models import Delivery, DeliveryStatus, WebhookEndpoint
 from notifications.services import Outcome, delivery_attempt
 from tests.factories import TicketFactory
+from tests.helpers import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def attempted(url: str, requester) -> tuple[Outcome, Delivery]:
     """A ticket's webhook delivery to `url`, attempted once."""
     WebhookEndpoint.objects.create(name="integrator", url=url, secret="s3cret")
     TicketFactory(requester=requester)
+    fan_out()
     delivery = Delivery.objects.get(channel="webhook")
     outcome, _delay = delivery_attempt(delivery.pk)
     delivery.refresh_from_db()

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.roles import is_agent, role_for
+from helpdesk.serializers import ModelSerializer
 from notifications.channels.registry import CHANNELS
 from notifications.models import Language, Preferences
 
@@ -40,7 +41,7 @@ class AgentUserSummarySerializer(UserSummarySerializer):
     email = serializers.EmailField()
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,7 +57,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     """What a requester sees of a ticket."""
 
     reference = serializers.CharField(read_only=True)
@@ -120,7 +121,7 @@ class AttachmentsField(serializers.ListField):
         super().__init__(required=False, write_only=True, **kwargs)
 
 
-class TicketDetailsSerializer(serializers.ModelSerializer):
+class TicketDetailsSerializer(ModelSerializer):
     """The structured details the submission form asks for (models.REQUESTER_FIELDS), as
     the model defines them; all optional."""
 
@@ -188,7 +189,7 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     author = UserSummarySerializer(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -210,7 +211,7 @@ class MessageCreateSerializer(serializers.Serializer):
     attachments = AttachmentsField()
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(ModelSerializer):
     changed_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -230,7 +231,7 @@ class NotificationChannelsSerializer(serializers.Serializer):
         }
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     """The caller: who they are, and their preferences (the writable part)."""
 
     id = serializers.IntegerField(source="user.id", read_only=True)

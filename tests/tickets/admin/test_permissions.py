@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.roles import PERMISSIONS, Role
 from notifications.models import Delivery, DeliveryStatus, WebhookEndpoint
 from tests.factories import PASSWORD, TicketFactory, UserFactory
+from tests.helpers import fan_out
 from tests.tickets.admin.conftest import CHANGELIST, change_url
 from tickets.models import Queue
 
@@ -139,6 +140,7 @@ class TestSupervisors:
 
     def test_see_failed_deliveries_and_touch_none(self, client, agent):
         ticket = TicketFactory()
+        fan_out()
         failed = Delivery.objects.filter(event__ticket=ticket).first()
         Delivery.objects.filter(pk=failed.pk).update(
             status=DeliveryStatus.FAILED, last_error="SMTPRecipientsRefused: 550 no such user"

@@ -6,7 +6,7 @@ from django.core import mail
 from notifications.models import Delivery, DeliveryStatus
 from notifications.services import delivery_attempt
 from tests.factories import TicketFactory, ticket_in
-from tests.helpers import assert_history_consistent, history_steps
+from tests.helpers import assert_history_consistent, fan_out, history_steps
 from tickets import services
 from tickets.models import Message, Status, Ticket
 
@@ -24,6 +24,7 @@ NOTE = "Internal: chain analysis flags the sender wallet; do not tell the custom
 
 def deliver_everything() -> None:
     """Run every pending delivery now, as the worker would (in-site rows, emails)."""
+    fan_out()
     for delivery_id in Delivery.objects.filter(status=DeliveryStatus.PENDING).values_list(
         "pk", flat=True
     ):
