@@ -1,8 +1,6 @@
-"""Kept database connections (CONN_MAX_AGE with CONN_HEALTH_CHECKS): a kept connection
-serves the next request, and one the server has ended is replaced before a request uses
-it, so the request does not fail."""
-
-import select
+"""Database connections come from a pool per process (Django's psycopg pool): requests
+reuse them instead of connecting each time, and one the server has ended is replaced
+before a request uses it, so the request does not fail."""
 
 import psycopg
 import pytest
@@ -14,56 +12,66 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def api(client_for, requester):
     client = client_for(requester)
-    assert client.get("/api/v1/me/").status_code == 200  # the connection is open and kept
+    assert client.get("/api/v1/me/").status_code == 200  # the pool holds a connection
     return client
 
 
 def as_the_server_does():
-    """What Django's WSGI handler does at the start of every request, and the test client
-    leaves out: the kept connection is due for its health check before its next query."""
+    """What Django's WSGI handler does at the end of every request and the test client
+    leaves out: the request's connection goes back to the pool."""
     close_old_connections()
-    assert connection.connection is not None and not connection.health_check_done
 
 
-def backend_pid() -> int:
-    return connection.connection.info.backend_pid
+def backends() -> set[int]:
+    """The server processes connected to the test database, other than an admin's."""
+    with admin_connection() as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        ).fetchall()
+    return {pid for (pid,) in rows}
 
 
-def terminate(pid: int) -> None:
-    """End the backend from another session, as a server restart or an admin would, and
-    wait for its goodbye to reach our socket."""
+def admin_connection() -> psycopg.Connection:
     params = connection.get_connection_params()
     keys = ("host", "port", "user", "password", "dbname", "sslmode")
-    given = {key: params[key] for key in keys if params.get(key)}
-    with psycopg.connect(**given, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    readable, _, _ = select.select([connection.connection.fileno()], [], [], 5)
-    assert readable, "the server's goodbye never arrived"
+    return psycopg.connect(**{k: params[k] for k in keys if params.get(k)}, autocommit=True)
 
 
-def test_the_kept_connection_serves_the_next_request(api):
-    pid = backend_pid()
+def terminate_all() -> None:
+    """End every connection to the test database, as a server restart would."""
+    with admin_connection() as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+
+
+def test_requests_reuse_the_pools_connections(api):
     as_the_server_does()
+    before = backends()
+
+    for _ in range(5):
+        assert api.get("/api/v1/me/").status_code == 200
+        as_the_server_does()
+
+    assert backends() == before
+
+
+def test_a_request_after_the_server_ended_the_connections_gets_a_new_one(api):
+    as_the_server_does()
+    before = backends()
+    terminate_all()
 
     assert api.get("/api/v1/me/").status_code == 200
 
-    assert backend_pid() == pid
-
-
-def test_a_request_after_the_server_ended_the_connection_gets_a_new_one(api):
-    pid = backend_pid()
-    terminate(pid)
-    as_the_server_does()
-
-    response = api.get("/api/v1/me/")
-
-    assert response.status_code == 200
-    assert backend_pid() != pid
+    assert backends().isdisjoint(before)
 
 
 def test_a_ticket_is_created_on_a_new_connection_after_a_server_restart(api):
-    terminate(backend_pid())
     as_the_server_does()
+    terminate_all()
 
     response = api.post(
         "/api/v1/tickets/",

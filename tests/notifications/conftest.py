@@ -261,7 +261,6 @@ def worker(django_db_setup, django_db_blocker, broker, smtp_sink):
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DATABASE_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": broker.url,
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
