@@ -325,8 +325,10 @@ def stack(worker, broker, smtp_sink, webhook_receiver, settings, transactional_d
 def all_settled(timeout: float = 30.0) -> None:
     """Wait until every event has its deliveries and no delivery is pending."""
     wait_for(
-        lambda: not Event.objects.filter(fanned_out=False).exists()
-        and not Delivery.objects.filter(status=DeliveryStatus.PENDING).exists(),
+        lambda: (
+            not Event.objects.filter(fanned_out=False).exists()
+            and not Delivery.objects.filter(status=DeliveryStatus.PENDING).exists()
+        ),
         timeout,
         what="every event fanned out and every delivery sent or failed",
     )
