@@ -84,8 +84,8 @@ class TicketDeskForm(forms.ModelForm):
         label=_("Internal note"),
         required=False,
         help_text=_(
-            "Only agents see the note; a status change made with it is still shown to the "
-            "requester."
+            "Only agents see the note. A status change made with it is shown to the "
+            "requester without its reason."
         ),
     )
     attachments = MultipleFileField(
@@ -100,8 +100,9 @@ class TicketDeskForm(forms.ModelForm):
         max_length=REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
         help_text=_(
-            "Shown to the requester in the status history and the notification; required to "
-            "close a ticket that is not resolved."
+            "Shown to the requester in the status history and the notification, unless "
+            "“Internal note” is ticked: then only agents see it. Required to close a ticket "
+            "that is not resolved."
         ),
     )
     # The version the agent saw: saving over someone else's change is refused.
@@ -174,7 +175,8 @@ class BulkStatusForm(forms.Form):
         max_length=REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_(
-            "Written to each ticket's history. Closing a ticket that is not resolved needs one."
+            "Written to each ticket's history and shown to its requester. Closing a ticket "
+            "that is not resolved needs one."
         ),
     )
 

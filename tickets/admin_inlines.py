@@ -43,10 +43,18 @@ class HistoryInline(ReadOnlyInline):
     model = StatusChange
     verbose_name = _("status change")
     verbose_name_plural = _("status history")
-    fields = readonly_fields = ("created_at", "from_status", "to_status", "changed_by", "reason")
+    fields = readonly_fields = ("created_at", "from_status", "to_status", "changed_by", "why")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description=_("reason"))
+    def why(self, change):
+        if change.internal and change.reason:
+            return format_html(
+                "{} <em>({})</em>", change.reason, _("internal: not shown to the requester")
+            )
+        return change.reason
 
 
 class ConversationInline(ReadOnlyInline):

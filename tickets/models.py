@@ -264,6 +264,9 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(max_length=2_000, blank=True)
+    # A change made with an internal note: its reason stays with the agents, requesters see
+    # the change with an empty reason (SPEC §2).
+    internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -274,6 +277,10 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+    def reason_for(self, *, agent: bool) -> str:
+        """The reason as the viewer may read it: an internal one only for agents."""
+        return self.reason if agent or not self.internal else ""
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -157,9 +157,18 @@ def ticket_create_idempotent(
 
 
 def _apply_transition(
-    ticket: Ticket, *, to: str, actor, role: Role, reason: str, now: datetime
+    ticket: Ticket,
+    *,
+    to: str,
+    actor,
+    role: Role,
+    reason: str,
+    now: datetime,
+    internal: bool = False,
 ) -> StatusChange:
-    """Move a locked ticket to `to` and write the history row (caller saves the ticket)."""
+    """Move a locked ticket to `to` and write the history row (caller saves the ticket).
+    An `internal` reason (given with an internal note) is kept in the history for agents
+    and told to nobody: the event carries no reason then."""
     if to not in Status.values:
         raise InvalidField("to", _("Unknown status: %(status)s.") % {"status": to})
     refusal = transitions.check(
@@ -185,7 +194,12 @@ def _apply_transition(
     elif source == Status.RESOLVED:
         ticket.resolved_at = None  # reopened: the old resolution no longer stands
     change = StatusChange.objects.create(
-        ticket=ticket, from_status=source, to_status=to, changed_by=actor, reason=reason
+        ticket=ticket,
+        from_status=source,
+        to_status=to,
+        changed_by=actor,
+        reason=reason,
+        internal=internal,
     )
     notify(
         kind=EventKind.STATUS_CHANGED,
@@ -193,7 +207,7 @@ def _apply_transition(
         actor=actor,
         from_status=source,
         to_status=to,
-        reason=reason,
+        reason="" if internal else reason,
     )
     return change
 
@@ -291,7 +305,15 @@ def message_add(
             changed.append("first_response_at")
         step, step_role = _reply_step(locked, role=role, internal=internal, status=status, now=now)
         if step:
-            _apply_transition(locked, to=step, actor=author, role=step_role, reason=reason, now=now)
+            _apply_transition(
+                locked,
+                to=step,
+                actor=author,
+                role=step_role,
+                reason=reason,
+                now=now,
+                internal=internal,
+            )
         _touch(locked, "status", "resolved_at", "closed_at", *changed)
         if not internal:
             kind = (

@@ -213,11 +213,16 @@ class MessageCreateSerializer(serializers.Serializer):
 
 class StatusChangeSerializer(ModelSerializer):
     changed_by = UserSummarySerializer(read_only=True, allow_null=True)
+    reason = serializers.SerializerMethodField()
 
     class Meta:
         model = StatusChange
         fields = ["id", "from_status", "to_status", "changed_by", "reason", "created_at"]
         read_only_fields = fields
+
+    def get_reason(self, change) -> str:
+        """Empty for requesters when the reason was given with an internal note."""
+        return change.reason_for(agent=self.context.get("agent", False))
 
 
 class NotificationChannelsSerializer(serializers.Serializer):

@@ -289,7 +289,10 @@ class TicketViewSet(
     def history(self, request, pk=None):
         ticket = self.get_object()
         page = self.paginate_queryset(selectors.history_for(ticket))
-        return self.get_paginated_response(StatusChangeSerializer(page, many=True).data)
+        context = {"agent": is_agent(request.user)}
+        return self.get_paginated_response(
+            StatusChangeSerializer(page, many=True, context=context).data
+        )
 
 
 class MeView(UserLanguageMixin, GenericAPIView):

@@ -157,6 +157,30 @@ class TestTheStatusControl:
         assert Event.objects.filter(ticket=ticket, kind=EventKind.STATUS_CHANGED).exists()
         assert_history_consistent(ticket)
 
+    def test_a_status_change_with_an_internal_note_hides_its_reason_from_the_requester(
+        self, desk, agent, client_for
+    ):
+        ticket = ticket_in(Status.OPEN, agent=agent)
+        page = desk.get(change_url(ticket)).content.decode()
+        assert "only agents see it" in page  # the form says whose reasons are shown
+
+        response = post_ticket_page(
+            desk,
+            ticket,
+            reply="Compliance hold.",
+            internal="on",
+            to_status=Status.PENDING,
+            reason="AML flag on the deposit address",
+        )
+
+        saved(response)
+        history = client_for(ticket.requester).get(f"/api/v1/tickets/{ticket.pk}/history/")
+        assert history.json()["results"][-1]["reason"] == ""
+        event = Event.objects.filter(ticket=ticket, kind=EventKind.STATUS_CHANGED).last()
+        assert event.data["to_status"] == Status.PENDING and "AML" not in str(event.data)
+        page = desk.get(change_url(ticket)).content.decode()
+        assert "AML flag on the deposit address" in page and "not shown to the requester" in page
+
     def test_reply_and_change_status_in_one_step(self, desk):
         ticket = TicketFactory()
 

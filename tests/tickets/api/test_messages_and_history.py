@@ -1,9 +1,12 @@
 """The conversation and the status history of a ticket over the API (SPEC §2-§4)."""
 
+import json
+
 import pytest
 from django.core import mail
 
-from notifications.models import Delivery, DeliveryStatus
+from notifications.channels import webhook
+from notifications.models import Delivery, DeliveryStatus, WebhookEndpoint
 from notifications.services import delivery_attempt
 from tests.factories import TicketFactory, ticket_in
 from tests.helpers import assert_history_consistent, fan_out, history_steps
@@ -153,6 +156,55 @@ def test_an_internal_note_never_reaches_the_requester(requester, agent, client_f
     assert not any(NOTE in str(m.message()) for m in mail.outbox)
     agent_view = client_for(agent).get(messages_url(ticket)).json()["results"]
     assert [(m["body"], m["internal"]) for m in agent_view][-1] == (NOTE, True)
+
+
+AML = "AML review: source of funds flagged by the compliance engine"
+
+
+def test_a_status_change_made_with_an_internal_note_keeps_its_reason_from_the_requester(
+    requester, agent, client_for
+):
+    WebhookEndpoint.objects.create(name="risk", url="http://127.0.0.1:9/hook", secret="s")
+    ticket = ticket_in(Status.OPEN, agent=agent, requester=requester)
+    mail.outbox.clear()
+
+    response = client_for(agent).post(
+        messages_url(ticket),
+        {"body": "Holding for compliance.", "internal": True, "status": "pending", "reason": AML},
+        format="json",
+    )
+    deliver_everything()
+
+    assert response.status_code == 201
+    requester_client = client_for(requester)
+    history = requester_client.get(history_url(ticket)).json()["results"]
+    assert (history[-1]["to_status"], history[-1]["reason"]) == ("pending", "")
+    for path in (history_url(ticket), ticket_url(ticket), "/api/v1/notifications/"):
+        assert AML not in requester_client.get(path).content.decode(), path
+    assert [n["event"] for n in requester_client.get("/api/v1/notifications/").json()["results"]][
+        0
+    ] == "status_changed", "the requester is told of the change itself"
+    assert mail.outbox and not any(AML in str(m.message()) for m in mail.outbox)
+    hooks = Delivery.objects.filter(channel="webhook", event__kind="status_changed")
+    assert hooks and not any(AML in json.dumps(webhook.payload(h)) for h in hooks)
+    # the agents still read it
+    agent_history = client_for(agent).get(history_url(ticket)).json()["results"]
+    assert agent_history[-1]["reason"] == AML
+
+
+def test_a_reason_given_with_a_public_reply_or_a_transition_is_the_requesters(
+    requester, agent, client_for
+):
+    ticket = ticket_in(Status.OPEN, agent=agent, requester=requester)
+    client_for(agent).post(
+        messages_url(ticket),
+        {"body": "Please send the TxID.", "status": "pending", "reason": "Waiting for TxID"},
+        format="json",
+    )
+
+    history = client_for(requester).get(history_url(ticket)).json()["results"]
+
+    assert history[-1]["reason"] == "Waiting for TxID"
 
 
 def test_an_internal_note_does_not_open_a_new_ticket(agent, client_for):
