@@ -4,7 +4,7 @@ Views declare the errors of their own logic (409 invalid_transition, 412 ...). S
 answers come from machinery every view shares, and are added here to each operation
 they can happen to: the throttles (429), authentication (401), session authentication's
 CSRF check (403), the parsers and the size limit (400, 413, 415), the router and the
-cursor pagination (404). Every error body has the one shape of helpdesk/errors.py.
+cursor pagination (400). Every error body has the one shape of helpdesk/errors.py.
 """
 
 ERROR = {
@@ -51,18 +51,20 @@ def document_errors(result, generator, request, public):
 def _shared_errors(method: str, operation: dict) -> dict[int, str]:
     parameters = operation.get("parameters", [])
     locations = {parameter["in"] for parameter in parameters}
-    query = {parameter["name"] for parameter in parameters if parameter["in"] == "query"}
     security = operation.get("security", [])
     body = "requestBody" in operation
     errors = {}
     if body or "query" in locations:
-        errors[400] = "validation_error (or parse_error: a body that does not parse)"
+        errors[400] = (
+            "validation_error (also: an invalid `cursor`), or parse_error (a body that does "
+            "not parse)"
+        )
     if security:  # a wrong or expired token is refused even where no user is required
         errors[401] = "not_authenticated"
     if method in UNSAFE_METHODS and any("cookieAuth" in scheme for scheme in security):
         errors[403] = "permission_denied (also: a session request without its CSRF token)"
-    if "path" in locations or "cursor" in query:
-        errors[404] = "not_found (also: an invalid `cursor`)"
+    if "path" in locations:
+        errors[404] = "not_found"
     if body:
         errors[413] = "request_too_large, file_too_large"
         errors[415] = "unsupported_media_type (of the request, or of an attached file)"

@@ -278,10 +278,6 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
 
-    def reason_for(self, *, agent: bool) -> str:
-        """The reason as the viewer may read it: an internal one only for agents."""
-        return self.reason if agent or not self.internal else ""
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Status history is append-only.")
@@ -289,6 +285,10 @@ class StatusChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Status history is append-only.")
+
+    def reason_for(self, *, agent: bool) -> str:
+        """The reason as the viewer may read it: an internal one only for agents."""
+        return self.reason if agent or not self.internal else ""
 
 
 class IdempotencyKey(models.Model):

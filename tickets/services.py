@@ -314,7 +314,10 @@ def message_add(
                 now=now,
                 internal=internal,
             )
-        _touch(locked, "status", "resolved_at", "closed_at", *changed)
+        if step or not internal:
+            # An internal note alone changes nothing a requester can see: the ticket's
+            # version (its ETag) and updated_at stay as they were.
+            _touch(locked, "status", "resolved_at", "closed_at", *changed)
         if not internal:
             kind = (
                 EventKind.REQUESTER_REPLIED if role is Role.REQUESTER else EventKind.AGENT_REPLIED

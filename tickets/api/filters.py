@@ -9,6 +9,8 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from accounts.roles import is_agent
+
 from ..models import Category, Priority, Queue, Status
 from ..selectors import ticket_search
 
@@ -51,6 +53,10 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class TicketFilter(django_filters.FilterSet):
+    # The desk's fields: a requester may not filter on them (SPEC §4), or the answer would
+    # tell them who handles their tickets and where.
+    AGENT_ONLY = ("assignee", "queue")
+
     status = ChoiceListFilter(choices=Status.choices, help_text="Comma list, e.g. new,open")
     priority = ChoiceListFilter(choices=Priority.choices, help_text="Comma list")
     category = ChoiceListFilter(choices=Category.choices, help_text="Comma list")
@@ -67,6 +73,14 @@ class TicketFilter(django_filters.FilterSet):
         method="filter_q",
         help_text="Search subject, description, reference (HD-000123) and transaction ids",
     )
+
+    def filter_queryset(self, queryset):
+        if not is_agent(self.request.user):
+            used = [name for name in self.AGENT_ONLY if name in self.data]
+            if used:
+                message = _("Only agents may filter on this.")
+                raise ValidationError({name: [message] for name in used})
+        return super().filter_queryset(queryset)
 
     def filter_assignee(self, qs, name, value):
         value = value.strip().lower()

@@ -20,10 +20,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.roles import is_agent
 from helpdesk.api import UserLanguageMixin
+from helpdesk.pagination import ChronologicalPagination
 from helpdesk.throttling import LoginLimits, TicketLimits
 from notifications.services import preferences_for, preferences_update
 
@@ -31,7 +33,6 @@ from .. import selectors, services
 from ..errors import VersionConflict
 from ..models import Ticket
 from .filters import TicketFilter
-from .pagination import ChronologicalPagination
 from .serializers import (
     AgentTicketSerializer,
     MeSerializer,
@@ -317,6 +318,8 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [LoginLimits]
     # As ObtainAuthToken's empty list, but the schema then says no token is needed.
     permission_classes = [AllowAny]
+    # ObtainAuthToken names DRF's parsers; the project's, like every other view.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 class AttachmentDownloadView(UserLanguageMixin, APIView):

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0005_desk_order_from_the_model'),
+        ("tickets", "0005_desk_order_from_the_model"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='statuschange',
-            name='internal',
+            model_name="statuschange",
+            name="internal",
             field=models.BooleanField(default=False),
         ),
     ]
