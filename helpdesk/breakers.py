@@ -19,6 +19,7 @@ class CircuitBreaker:
     def __init__(self, name: str, *, pause_setting: str) -> None:
         self.name, self.pause_setting = name, pause_setting
         self._until = 0.0
+        self._failed_since_success = False
         self._lock = threading.Lock()
 
     @property
@@ -31,11 +32,22 @@ class CircuitBreaker:
         with self._lock:
             first = not self.is_open
             self._until = time.monotonic() + pause
+            self._failed_since_success = True
         if first:
             logger.warning("%s unavailable, %s for %.0f s: %s", self.name, consequence, pause, exc)
 
+    def succeeded(self) -> bool:
+        """Record a call that worked; True for the first one after a failure (once), so
+        that the caller can start catching up on what the outage left behind."""
+        with self._lock:
+            recovered, self._failed_since_success = self._failed_since_success, False
+        if recovered:
+            logger.warning("%s available again", self.name)
+        return recovered
+
     def reset(self) -> None:
         self._until = 0.0
+        self._failed_since_success = False
 
 
 SHARED_REDIS = CircuitBreaker("Redis (REDIS_URL)", pause_setting="REDIS_RETRY_SECONDS")

@@ -1,4 +1,9 @@
-"""GET /healthz: can this process reach its database and its broker? 200 or 503."""
+"""GET /healthz: can this process reach its database and its broker? 200 or 503.
+
+It also says whether notifications are overdue (events without deliveries, deliveries
+still pending, long past what the sweep should have taken up: a dead beat or worker, or a
+broker that stayed down). That does not make the answer a 503 (the web process itself is
+fine, and a load balancer must not take it out for it), so monitor `deliveries` too."""
 
 from django.conf import settings
 from django.db import connection
@@ -7,6 +12,8 @@ from drf_spectacular.utils import extend_schema
 from kombu import Connection
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from notifications.selectors import overdue
 
 
 def _check_database() -> bool:
@@ -37,6 +44,14 @@ def _check_broker() -> bool:
         return False
 
 
+def _check_deliveries() -> tuple[str, int]:
+    try:
+        count = overdue(older_than_seconds=settings.NOTIFICATION_OVERDUE_SECONDS)
+    except Exception:
+        return "unknown", 0
+    return ("overdue" if count else "ok"), count
+
+
 class HealthView(APIView):
     authentication_classes = []
     permission_classes = []
@@ -49,9 +64,12 @@ class HealthView(APIView):
     def get(self, request):
         database, broker = _check_database(), _check_broker()
         healthy = database and broker
+        deliveries, late = _check_deliveries() if database else ("unknown", 0)
         body = {
             "status": "ok" if healthy else "unavailable",
             "database": "ok" if database else "unavailable",
             "broker": "ok" if broker else "unavailable",
+            "deliveries": deliveries,
+            "overdue": late,
         }
         return Response(body, status=200 if healthy else 503)

@@ -216,7 +216,11 @@ else:
     # twice, and deliveries do not wait that long: the sweep re-enqueues them
     # (notifications/services.py). Countdowns (a delivery's retry) stay under this timeout.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A publisher that finds the broker down gives up at once instead of retrying for
+        # CELERY_BROKER_CONNECTION_TIMEOUT: the outbox keeps what it had to publish, and a
+        # request never waits on a broker outage (a worker's own connection retries on).
+        "max_retries": 0,
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -283,6 +287,8 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", d
 NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", default=900.0)
 NOTIFICATION_SWEEP_GRACE_SECONDS = env.float("NOTIFICATION_SWEEP_GRACE_SECONDS", default=60.0)
 NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=2000)
+# /healthz calls notifications overdue past this (the sweep takes them up well before).
+NOTIFICATION_OVERDUE_SECONDS = env.float("NOTIFICATION_OVERDUE_SECONDS", default=600.0)
 # How long a worker holds a delivery it is sending; past it, the sweep hands it to another.
 NOTIFICATION_LEASE_SECONDS = env.float("NOTIFICATION_LEASE_SECONDS", default=60.0)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)

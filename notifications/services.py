@@ -132,10 +132,10 @@ def enqueue(jobs: list[tuple[int, str]]) -> int:
 
 def _publish(task_name: str, jobs: list[tuple[int, str | None]]) -> int:
     """Publish `task_name` once per (id, channel) of `jobs`: a delivery on its channel's
-    queue, an event (channel None) on the default queue. A broker failure is logged, not
-    raised, and opens the broker's breaker: for a few seconds no request waits on the
-    broker again. The rows are committed, and the sweep takes them up later (a copy that
-    did reach the broker is then skipped)."""
+    queue, an event (channel None) on the default queue; an id None publishes no argument.
+    A broker failure is logged, not raised, and opens the broker's breaker: for a few
+    seconds no request waits on the broker again. The rows are committed, and the sweep
+    takes them up later (a copy that did reach the broker is then skipped)."""
     from . import tasks
 
     if BROKER.is_open:
@@ -145,10 +145,15 @@ def _publish(task_name: str, jobs: list[tuple[int, str | None]]) -> int:
         with task.app.producer_or_acquire() as producer:
             for row_id, channel in jobs:
                 options = {"queue": CHANNELS[channel].queue} if channel else {}
-                task.apply_async((row_id,), producer=producer, retry=False, **options)
+                args = () if row_id is None else (row_id,)
+                task.apply_async(args, producer=producer, retry=False, **options)
     except Exception as exc:  # noqa: BLE001 - any broker failure means "later"
         BROKER.failed(exc, f"tasks left for the sweep ({len(jobs)} now)")
         return 0
+    if BROKER.succeeded():
+        # The broker is back: what the outage left in the database goes out now, not at
+        # the next beat (which may be down too).
+        _publish("sweep_deliveries", [(None, None)])
     return len(jobs)
 
 

@@ -1,6 +1,7 @@
 """Thin tasks: load by id, call a service, retry. Safe to run twice."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from . import services
 
@@ -22,3 +23,10 @@ def fan_out(event_id: int) -> int:
 @shared_task(ignore_result=True)
 def sweep_deliveries() -> int:
     return services.deliveries_sweep()
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A worker starting (after a crash, a deploy or an outage) takes up what was left
+    behind at once, without waiting for the beat."""
+    sweep_deliveries.delay()
