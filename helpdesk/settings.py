@@ -249,7 +249,10 @@ REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 # webhooks. A plain `celery -A helpdesk worker` consumes all of them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BEAT_SCHEDULE = {
-    "sweep-pending-deliveries": {"task": "notifications.tasks.sweep_deliveries", "schedule": 30.0},
+    "sweep-pending-deliveries": {
+        "task": "notifications.tasks.sweep_deliveries",
+        "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=15.0),
+    },
     "auto-close-resolved-tickets": {
         "task": "tickets.tasks.auto_close_resolved",
         "schedule": 3600.0,
@@ -287,12 +290,16 @@ HELPDESK_EMAIL_DOMAIN = env("HELPDESK_EMAIL_DOMAIN", default="helpdesk.localhost
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=30.0)
 NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", default=900.0)
-NOTIFICATION_SWEEP_GRACE_SECONDS = env.float("NOTIFICATION_SWEEP_GRACE_SECONDS", default=60.0)
+# What a worker killed outright (kill -9, an OOM) leaves costs at most: the messages it had
+# taken, GRACE + the sweep's period (35 s by default); the one it was sending, LEASE + GRACE
+# + the period (65 s). A shorter grace re-enqueues more copies while the queues are merely
+# behind (each is skipped); a shorter lease risks a second send by a slow but live worker.
+NOTIFICATION_SWEEP_GRACE_SECONDS = env.float("NOTIFICATION_SWEEP_GRACE_SECONDS", default=20.0)
 NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=2000)
 # /healthz calls notifications overdue past this (the sweep takes them up well before).
 NOTIFICATION_OVERDUE_SECONDS = env.float("NOTIFICATION_OVERDUE_SECONDS", default=600.0)
 # How long a worker holds a delivery it is sending; past it, the sweep hands it to another.
-NOTIFICATION_LEASE_SECONDS = env.float("NOTIFICATION_LEASE_SECONDS", default=60.0)
+NOTIFICATION_LEASE_SECONDS = env.float("NOTIFICATION_LEASE_SECONDS", default=30.0)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 # Where webhooks may not go (notifications/channels/webhook.py): loopback, link-local and
 # the like always, private networks too when this is on; the allowed networks (CIDR) pass.
