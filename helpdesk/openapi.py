@@ -10,7 +10,8 @@ cursor pagination (400). Every error body has the one shape of helpdesk/errors.p
 ERROR = {
     "type": "object",
     "description": "Every error (SPEC §4). Some codes add fields: `allowed` "
-    "(invalid_transition), `retry_after` (throttled), `field` and `kind` (sensitive_data).",
+    "(invalid_transition), `retry_after` (throttled, login_locked), `field` and `kind` "
+    "(sensitive_data).",
     "properties": {
         "code": {"type": "string", "description": "Stable and machine-readable."},
         "detail": {"type": "string", "description": "For people, in the caller's language."},
@@ -24,7 +25,10 @@ ERROR = {
             "items": {"type": "string"},
             "description": "invalid_transition: the statuses this user may move to.",
         },
-        "retry_after": {"type": "integer", "description": "throttled: seconds to wait."},
+        "retry_after": {
+            "type": "integer",
+            "description": "throttled, login_locked: seconds to wait.",
+        },
     },
     "required": ["code", "detail"],
 }

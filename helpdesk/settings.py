@@ -6,6 +6,7 @@ to start without ``DJANGO_SECRET_KEY``.
 """
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,7 +42,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin login into the "locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -128,6 +132,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: told of every password change, it revokes the user's API tokens.
+    {"NAME": "accounts.validators.TokensRevokedOnPasswordChange"},
+]
+
+# API tokens (SPEC §4, django-rest-knox): stored as SHA-512 hashes, several per user, each
+# expiring TOKEN_TTL_HOURS after it was last used. Moving the expiry on is a write, done at
+# most once an hour per token (a TTL under a day: 24 times per TTL).
+TOKEN_TTL_HOURS = env.int("TOKEN_TTL_HOURS", default=720)
+if TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("TOKEN_TTL_HOURS must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": min(3600, TOKEN_TTL_HOURS * 150),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Password guessing (SPEC §4). Per account, whatever the address: LOGIN_FAILURE_LIMIT
+# failed logins (admin, API, or a wrong old password at /me/password/) lock the account for
+# LOGIN_LOCKOUT_MINUTES, counted by django-axes in the database (no Redis needed). Per
+# address: THROTTLE_LOGIN_RATE (helpdesk.throttling), on the API's and the admin's login.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked account before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = "accounts.login_limits.failure_limit"  # reads LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "accounts.login_limits.lockout_duration"  # reads LOGIN_LOCKOUT_MINUTES
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# The lock-out runs from the failure that reached the limit: refused attempts during it do
+# not prolong it. A successful login forgets the failures before it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Successful logins are not logged by axes (it would open a session per API login); Django
+# keeps `last_login`.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner; failures are still logged (username masked)
+AXES_CLIENT_IP_CALLABLE = "accounts.login_limits.client_address"  # NUM_PROXIES, as throttles
+AXES_LOCKOUT_CALLABLE = "accounts.login_limits.lockout_response"  # the admin's "locked" page
+SILENCED_SYSTEM_CHECKS = [
+    # axes.W006 asks to lock addresses too. Here an address is rate-limited instead
+    # (THROTTLE_LOGIN_RATE): a lock per address would shut out everyone behind one NAT.
+    "axes.W006",
 ]
 
 LANGUAGE_CODE = "en"
@@ -258,6 +307,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "purge-idempotency-keys": {"task": "tickets.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "purge-expired-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 3600.0},
 }
 
 # Helpdesk behaviour (SPEC §3, §4)
@@ -315,7 +365,7 @@ except ValueError as exc:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "helpdesk.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.login_limits import admin_login
 from helpdesk.health import HealthView
 
 urlpatterns = [
+    # The admin's own login view, with the per-address limit of the API's login on it.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,7 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import services as accounts
 from tests.factories import AgentFactory, SupervisorFactory, UserFactory
 
 
@@ -66,13 +66,14 @@ def supervisor(db):
 
 @pytest.fixture
 def client_for(db):
-    """client_for(user) -> an APIClient that authenticates with the user's real token."""
+    """client_for(user) -> an APIClient that authenticates with a real token of the user's
+    (a new one per client, as each device signs in for its own)."""
 
     def make(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _token, key = accounts.token_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return make

@@ -16,7 +16,6 @@ from django.core.files.base import ContentFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -28,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts import services as accounts
 from helpdesk.wsgi import application
 from notifications.channels.registry import CHANNELS
 from notifications.models import Delivery
@@ -118,8 +118,8 @@ def world(settings, tmp_path):
         for delivery in Delivery.objects.filter(recipient=user, channel="in_site"):
             CHANNELS["in_site"].send(delivery)
     tokens = {
-        "requester": Token.objects.create(user=requester).key,
-        "agent": Token.objects.create(user=agent).key,
+        "requester": accounts.token_create(user=requester)[1],
+        "agent": accounts.token_create(user=agent)[1],
     }
     return {
         "tokens": tokens,

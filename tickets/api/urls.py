@@ -9,7 +9,6 @@ router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path(
         "tickets/<int:pk>/attachments/<int:attachment_id>/",

@@ -14,19 +14,16 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import filters, mixins, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.roles import is_agent
 from helpdesk.api import UserLanguageMixin
 from helpdesk.pagination import ChronologicalPagination
-from helpdesk.throttling import LoginLimits, TicketLimits
+from helpdesk.throttling import TicketLimits
 from notifications.services import preferences_for, preferences_update
 
 from .. import selectors, services
@@ -310,16 +307,6 @@ class MeView(UserLanguageMixin, GenericAPIView):
         preferences = preferences_update(user=request.user, data=serializer.validated_data)
         translation.activate(preferences.language)
         return Response(self.get_serializer(preferences).data)
-
-
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} -> {"token"}."""
-
-    throttle_classes = [LoginLimits]
-    # As ObtainAuthToken's empty list, but the schema then says no token is needed.
-    permission_classes = [AllowAny]
-    # ObtainAuthToken names DRF's parsers; the project's, like every other view.
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 class AttachmentDownloadView(UserLanguageMixin, APIView):

@@ -1,7 +1,7 @@
 """Signing in with a token, and the one error shape every failure answers in (SPEC §4)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, TicketFactory, ticket_in
@@ -26,13 +26,14 @@ NEW_TICKET = {
 # --- POST /api/v1/auth/token/ ------------------------------------------------------------
 
 
-def test_good_credentials_return_the_users_token(requester):
+def test_good_credentials_return_a_new_token_of_the_users(requester):
     response = APIClient().post(
         TOKEN_URL, {"username": requester.username, "password": PASSWORD}, format="json"
     )
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=requester).key}
+    assert set(response.json()) == {"token", "expires_at"}
+    assert AuthToken.objects.filter(user=requester).count() == 1
 
 
 def test_the_token_returned_authenticates_the_next_requests(requester):
@@ -55,7 +56,7 @@ def test_a_wrong_password_is_a_validation_error_and_gives_no_token(requester):
 
     body = assert_error(response, 400, "validation_error")
     assert "token" not in body
-    assert not Token.objects.filter(user=requester).exists()
+    assert not AuthToken.objects.filter(user=requester).exists()
 
 
 def test_missing_credentials_name_each_missing_field(db):

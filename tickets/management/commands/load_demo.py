@@ -1,11 +1,12 @@
 """Demo data for a first look: three users of each role and a dozen tickets in various
-states, made through the services so every ticket has its history. Safe to run twice."""
+states, made through the services so every ticket has its history. Safe to run twice: each
+run prints a new token per user (the earlier ones keep working until they expire)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
-from rest_framework.authtoken.models import Token
 
+from accounts import services as accounts
 from accounts.roles import GROUPS, Role
 from tickets import services
 from tickets.models import Category, Priority, Status, Ticket
@@ -119,10 +120,10 @@ class Command(BaseCommand):
                         services.ticket_transition(
                             ticket=ticket, to=step, actor=agent, reason=reason
                         )
-        self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}), with a new token each:")
         for username, user in users.items():
-            token, _created = Token.objects.get_or_create(user=user)
-            self.stdout.write(f"  {username:6} {self._role(user):10} token {token.key}")
+            _token, key = accounts.token_create(user=user)
+            self.stdout.write(f"  {username:6} {self._role(user):10} token {key}")
 
     def _user(self, username, email, staff, group):
         user, created = get_user_model().objects.get_or_create(
