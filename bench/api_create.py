@@ -25,6 +25,7 @@ from api_reads import (  # noqa: E402
     ROOT,
     free_port,
     log,
+    new_tokens,
     run_wrk,
     start_gunicorn,
     stop,
@@ -72,7 +73,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()
     facts = json.loads((ROOT / "bench" / f".bench-{args.database}.json").read_text())
-    token = facts["tokens"]["requester"]
+    token = new_tokens(args.pg, args.database, facts["users"])["requester"]
 
     port = free_port()
     server = start_gunicorn(args.pg, args.database, port, args.workers)

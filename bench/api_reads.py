@@ -7,8 +7,9 @@ bench/generate.py has loaded the database (see bench/README.md):
 
 Needs `wrk` (Debian: `apt-get install wrk`). Each scenario is one URL requested by
 --connections keep-alive connections for --duration seconds after a --warmup; a Lua script
-adds the token and prints wrk's latency distribution (every request counted). The tokens
-and search terms come from bench/.bench-<database>.json, written by the generator.
+adds the token and prints wrk's latency distribution (every request counted). The users
+and search terms come from bench/.bench-<database>.json, written by the generator; each
+run makes the users new tokens (`manage.py create_token`).
 """
 
 import argparse
@@ -59,8 +60,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(pg: str, database: str, port: int, workers: int) -> subprocess.Popen:
-    env = {
+def service_env(pg: str, database: str) -> dict[str, str]:
+    """The environment of the service under test: production settings, no rate limits."""
+    return {
         **os.environ,
         "DATABASE_URL": f"{pg}/{database}",
         "DJANGO_SECRET_KEY": "bench-only-secret",
@@ -73,6 +75,26 @@ def start_gunicorn(pg: str, database: str, port: int, workers: int) -> subproces
         "THROTTLE_TICKET_CREATE_RATE": "10000000/min",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def new_tokens(pg: str, database: str, users: dict[str, str]) -> dict[str, str]:
+    """A new API token per role's user, from `manage.py create_token`."""
+    python = str(ROOT / ".venv" / "bin" / "python")
+    return {
+        role: subprocess.run(
+            [python, "manage.py", "create_token", username],
+            cwd=ROOT,
+            env=service_env(pg, database),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for role, username in users.items()
+    }
+
+
+def start_gunicorn(pg: str, database: str, port: int, workers: int) -> subprocess.Popen:
+    env = service_env(pg, database)
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "helpdesk.wsgi",
@@ -171,6 +193,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
     facts = json.loads((ROOT / "bench" / f".bench-{args.database}.json").read_text())
+    tokens = new_tokens(args.pg, args.database, facts["users"])
 
     port = free_port()
     server = start_gunicorn(args.pg, args.database, port, args.workers)
@@ -180,7 +203,7 @@ def main() -> None:
             if args.only and args.only not in name:
                 continue
             url = f"http://127.0.0.1:{port}{path}"
-            token = facts["tokens"][role]
+            token = tokens[role]
             rows = check(url, token)
             run_wrk(url, token, args.connections, args.warmup)
             result = run_wrk(url, token, args.connections, args.duration)

@@ -192,3 +192,21 @@ def test_with_redis_down_an_address_is_still_rate_limited(
     assert api == [400, 400] and admin == [200, 200]
     assert_error(api_login(users[4].username, PASSWORD, address="192.0.2.20"), 429, "throttled")
     assert admin_login(users[4].username, PASSWORD, address="192.0.2.20").status_code == 429
+
+
+def test_a_locked_login_is_explained_in_the_callers_language(api_login, settings):
+    from rest_framework.test import APIClient
+
+    user = UserFactory()
+    for n in range(settings.LOGIN_FAILURE_LIMIT):
+        api_login(user.username, WRONG, address=address(n))
+
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": user.username, "password": PASSWORD},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    body = assert_error(response, 429, "login_locked")
+    assert "锁定" in body["detail"]
