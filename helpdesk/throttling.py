@@ -169,7 +169,7 @@ class TicketLimits(RateLimits):
 
 
 class LoginLimits(RateLimits):
-    """Password guesses at the token endpoint, per address."""
+    """Password guesses at the token endpoint and the admin's login form, per address."""
 
     scopes = ("ip", "login")
 
