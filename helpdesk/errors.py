@@ -12,6 +12,47 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tickets.errors import DomainError
 
+# Every code an error body may carry, by HTTP status (SPEC §4), with what it means. The
+# OpenAPI schema types each status's body with its codes (helpdesk/openapi.py); a test
+# checks that every DomainError and every code this module answers is listed.
+CODES: dict[int, dict[str, str]] = {
+    400: {
+        "validation_error": "the body or the query string is not what this operation "
+        "takes (see `errors`)",
+        "parse_error": "the body is not valid JSON (or not a multipart body)",
+        "sensitive_data": "a password, seed phrase or private key (see `field`, `kind`)",
+        "bad_request": "the request is malformed",
+    },
+    401: {
+        "not_authenticated": "no credentials",
+        "authentication_failed": "a wrong or expired token, or a wrong password",
+    },
+    403: {"permission_denied": "the caller's role may not do this (or no CSRF token)"},
+    404: {"not_found": "no such resource, or not one the caller may see"},
+    405: {"method_not_allowed": "the path does not take this method"},
+    406: {"not_acceptable": "no answer of the type `Accept` asks for"},
+    409: {
+        "invalid_transition": "the lifecycle does not allow this step (see `allowed`)",
+        "ticket_closed": "the ticket is closed; nothing changes any more",
+    },
+    412: {"version_conflict": "`If-Match` names an old version (see `version`)"},
+    413: {
+        "request_too_large": "the body is larger than the API takes",
+        "file_too_large": "a file, or the multipart body, is too large",
+    },
+    415: {
+        "unsupported_media_type": "the body's Content-Type is not one the operation "
+        "takes, or a file is of a type that is refused"
+    },
+    422: {"idempotency_conflict": "the Idempotency-Key was used with another body"},
+    429: {
+        "throttled": "too many requests: wait `Retry-After` seconds",
+        "login_locked": "the account is locked after too many failed logins, whatever the "
+        "address: wait `Retry-After` seconds",
+    },
+    500: {"server_error": "a fault on our side"},
+}
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):

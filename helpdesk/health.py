@@ -7,13 +7,31 @@ fine, and a load balancer must not take it out for it), so monitor `deliveries` 
 
 from django.conf import settings
 from django.db import connection
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from kombu import Connection
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications.selectors import overdue
+
+from .api import StrictQueryMixin
+
+AVAILABILITY = ["ok", "unavailable"]
+
+
+@extend_schema_serializer(
+    component_name="Health",
+    description="Whether this process reaches its database and its broker (`status` is "
+    "`ok` when both do), and whether notifications wait longer than they should "
+    "(`deliveries: overdue`, with how many; `unknown` without the database).",
+)
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AVAILABILITY)
+    database = serializers.ChoiceField(choices=AVAILABILITY)
+    broker = serializers.ChoiceField(choices=AVAILABILITY)
+    deliveries = serializers.ChoiceField(choices=["ok", "overdue", "unknown"])
+    overdue = serializers.IntegerField(min_value=0)
 
 
 def _check_database() -> bool:
@@ -52,14 +70,16 @@ def _check_deliveries() -> tuple[str, int]:
     return ("overdue" if count else "ok"), count
 
 
-class HealthView(APIView):
+class HealthView(StrictQueryMixin, APIView):
     authentication_classes = []
     permission_classes = []
     throttle_classes = []  # probed by load balancers every few seconds
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
-        summary="Liveness of database and broker",
+        responses={200: HealthSerializer, 503: HealthSerializer},
+        summary="Check the service's health",
+        description="200 when the database and the broker answer, 503 otherwise (for load "
+        "balancers: no token needed, no rate limit). Monitor `deliveries` too.",
     )
     def get(self, request):
         database, broker = _check_database(), _check_broker()

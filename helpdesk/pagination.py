@@ -15,6 +15,40 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     invalid_cursor_message = _("Invalid cursor.")
+    cursor_query_description = _(
+        "Where to continue: the `cursor` of the `next` or `previous` link of the page before, "
+        "sent with the same filters and ordering."
+    )
+    page_size_query_description = _("Items per page, 1 to 100 (default 25).")
+
+    def get_page_size(self, request):
+        # A page size that is not a whole number from 1 to max_page_size is a 400, not the
+        # default size (DRF's choice), so that a client learns of its mistake.
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not value.isdecimal() or not 1 <= int(value) <= self.max_page_size:
+            message = _("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+            raise ValidationError({self.page_size_query_param: [message]})
+        return int(value)
+
+    def get_paginated_response_schema(self, schema):
+        # Both links are always there (null at either end): required, so that generated
+        # clients type them `str | None`, not "maybe unset".
+        page = super().get_paginated_response_schema(schema)
+        page["required"] = ["next", "previous", "results"]
+        for name in ("next", "previous"):
+            page["properties"][name].pop("example", None)
+        page["properties"]["next"]["description"] = "The next page's URL; null on the last."
+        page["properties"]["previous"]["description"] = "The page before; null on the first."
+        return page
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
     def paginate_queryset(self, queryset, request, view=None):
         self.model = queryset.model  # decode_cursor checks the position against it

@@ -1,19 +1,58 @@
-"""Serializer pieces every API shares."""
+"""Serializer pieces every API shares: strict input, and model fields worked out once.
+
+Every serializer that reads a request body derives from `Serializer` or `ModelSerializer`
+here (docs/api.md, "How an endpoint is described"): a body may carry only the fields the
+serializer can write, or the answer is a 400 `validation_error` naming the others, and a
+partial update (PATCH) must name at least one of them. A client whose body the server does
+not understand learns it at once instead of getting a 200 with nothing changed.
+"""
 
 import copy
+from collections.abc import Mapping
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 
-class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer, working its fields out from the model once per class rather
-    than for every instance.
+class StrictInput:
+    # {field name: message} for names a body might plausibly send that are refused with a
+    # more useful message than "Unknown field." (e.g. `status` on a ticket's PATCH).
+    refused_fields: dict = {}
 
-    ModelSerializer.get_fields() introspects the model and builds each field anew every
-    time a serializer is made (twice per ticket created: the input and the answer). What
-    it builds depends on the class alone (its Meta and declared fields), so it is kept on
-    the class, and each instance gets a deep copy, as DRF gives each instance a deep copy
-    of a plain Serializer's declared fields: instances share nothing."""
+    def writable_field_names(self) -> list[str]:
+        return [name for name, field in self.fields.items() if not field.read_only]
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = self.writable_field_names()
+            unknown = sorted(str(name) for name in data if name not in writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [self.refused_fields.get(name, _("Unknown field."))] for name in unknown}
+                )
+            if self.partial and not self.parent and not any(name in data for name in writable):
+                raise serializers.ValidationError(
+                    {
+                        api_settings.NON_FIELD_ERRORS_KEY: [
+                            _("Give at least one of these fields: %(fields)s.")
+                            % {"fields": ", ".join(writable)}
+                        ]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class Serializer(StrictInput, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(StrictInput, serializers.ModelSerializer):
+    # DRF's ModelSerializer.get_fields() introspects the model and builds each field anew for
+    # every instance (twice per ticket created: the input and the answer). What it builds
+    # depends on the class alone, so it is kept on the class and each instance gets a deep
+    # copy, as DRF does for a plain Serializer's declared fields: instances share nothing.
+    # (A comment, not a docstring: the OpenAPI schema must not quote it.)
 
     def get_fields(self):
         cls = type(self)

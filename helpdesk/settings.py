@@ -373,11 +373,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": [
-        "helpdesk.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON bodies only; the two operations that take files add multipart themselves
+    # (tickets/api/views.py). One content type per body: what the schema says.
+    "DEFAULT_PARSER_CLASSES": ["helpdesk.parsers.JSONParser"],
+    # Test clients send JSON unless told otherwise, as the API takes JSON.
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "helpdesk.pagination.CursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -385,7 +385,7 @@ REST_FRAMEWORK = {
     # 0: the client address is REMOTE_ADDR. Unset, DRF would trust X-Forwarded-For as the
     # client sends it, and anyone could dodge the per-address limits.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "helpdesk.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.errors.exception_handler",
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -400,18 +400,32 @@ HELPDESK_THROTTLE_RATES = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
-    "DESCRIPTION": "Support tickets for a cryptocurrency exchange. See README.md.",
+    "DESCRIPTION": (
+        "Support tickets for a cryptocurrency exchange. Authenticate with "
+        "`Authorization: Token <token>` (from `POST /api/v1/auth/token/`). Bodies are JSON "
+        "(multipart/form-data where files are sent); unknown fields and query parameters are "
+        "a 400 naming them. Errors are `{code, detail}` plus the fields their code adds. "
+        "Lists are cursor pages: follow `next`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operation ids and tags without the common prefix: `tickets_list`, not
+    # `api_v1_tickets_list` (the names of a generated client's functions).
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     # One name for the status choices, whichever field (status, to, from_status) uses them.
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "tickets.models.Status"},
-    # The error shape, and the errors every operation can answer (throttles, auth, ...).
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tickets.models.Status",
+        "AvailabilityEnum": "helpdesk.health.AVAILABILITY",
+    },
+    # The error bodies, the errors every operation can answer (throttles, auth, ...), and
+    # strict objects (helpdesk/openapi.py; docs/api.md "How an endpoint is described").
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "helpdesk.openapi.document_errors",
+        "helpdesk.openapi.strict_components",
     ],
 }
 

@@ -283,14 +283,18 @@ def message_add(
     status: str | None = None,
     reason: str = "",
     files: Iterable = (),
+    expected_version: int | None = None,
 ) -> Message:
     """Add a reply or internal note, with the automatic steps of SPEC §3:
     an agent's first public reply opens a new ticket (unless `status` names another) and
-    sets first_response_at; a requester's reply reopens a pending or recently resolved one."""
+    sets first_response_at; a requester's reply reopens a pending or recently resolved one.
+    `expected_version` refuses the reply if the ticket changed since the author read it."""
     refuse_secrets(body=body, reason=reason)
     checked = check_files(files)
     with atomic_with_files():
         locked = _lock(ticket)
+        if expected_version is not None and locked.version != expected_version:
+            raise VersionConflict(version=locked.version)
         role = role_for(author)
         if locked.status == Status.CLOSED:
             raise TicketClosed()

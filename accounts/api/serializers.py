@@ -2,7 +2,10 @@
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+
+from helpdesk.serializers import Serializer
 
 # Django's own bound on usernames; axes records the username of every failed login.
 USERNAME_MAX_LENGTH = 150
@@ -20,12 +23,19 @@ def _password_field(**kwargs) -> serializers.CharField:
     )
 
 
-class LoginSerializer(serializers.Serializer):
+@extend_schema_serializer(
+    component_name="Login", description="Your username and password, for a new token."
+)
+class LoginSerializer(Serializer):
     username = serializers.CharField(write_only=True, max_length=USERNAME_MAX_LENGTH)
     password = _password_field()
 
 
-class TokenSerializer(serializers.Serializer):
+@extend_schema_serializer(
+    component_name="Token",
+    description="A new token: send it as `Authorization: Token <token>` in every request.",
+)
+class TokenSerializer(Serializer):
     token = serializers.CharField(
         read_only=True,
         help_text="Send it as `Authorization: Token <token>`. Shown this once: only its hash "
@@ -38,7 +48,11 @@ class TokenSerializer(serializers.Serializer):
     )
 
 
-class PasswordChangeSerializer(serializers.Serializer):
+@extend_schema_serializer(
+    component_name="PasswordChange",
+    description="Your current password, and the new one.",
+)
+class PasswordChangeSerializer(Serializer):
     old_password = _password_field()
     new_password = _password_field(
         help_text="Checked by the password rules (length, not too common, not all digits, "

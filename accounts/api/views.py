@@ -10,7 +10,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from helpdesk.api import UserLanguageMixin
+from helpdesk.api import ApiViewMixin
+from helpdesk.openapi import errors
 from helpdesk.throttling import LoginLimits
 
 from .. import services
@@ -41,7 +42,7 @@ LOGIN_REFUSED = OpenApiResponse(
 )
 
 
-class TokenView(UserLanguageMixin, GenericAPIView):
+class TokenView(ApiViewMixin, GenericAPIView):
     serializer_class = LoginSerializer
     authentication_classes = [TokenAuthentication]
 
@@ -60,7 +61,7 @@ class TokenView(UserLanguageMixin, GenericAPIView):
         description="Each call makes a new token (one per device or script), valid for "
         "TOKEN_TTL_HOURS after its last use. Limited per address (THROTTLE_LOGIN_RATE) and "
         "per account (LOGIN_FAILURE_LIMIT failures lock it for LOGIN_LOCKOUT_MINUTES).",
-        responses={200: TokenSerializer, 429: LOGIN_REFUSED},
+        responses={200: TokenSerializer, **errors(400), 429: LOGIN_REFUSED},
     )
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
@@ -76,23 +77,28 @@ class TokenView(UserLanguageMixin, GenericAPIView):
 
     @extend_schema(
         summary="Sign out: revoke the token used",
-        description="The caller's other tokens keep working.",
+        description="Revokes the token this request carries; the caller's other tokens keep "
+        "working.",
         request=None,
-        responses={204: OpenApiResponse(description="Revoked")},
+        responses={204: OpenApiResponse(description="Revoked"), **errors(401)},
     )
     def delete(self, request):
         services.token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordView(UserLanguageMixin, GenericAPIView):
+class PasswordView(ApiViewMixin, GenericAPIView):
     serializer_class = PasswordChangeSerializer
 
     @extend_schema(
         summary="Change your password",
         description="Revokes every token of yours but the one used (a browsable-API "
         "session stays signed in). A wrong old password counts as a failed login.",
-        responses={204: OpenApiResponse(description="Changed"), 429: LOGIN_REFUSED},
+        responses={
+            204: OpenApiResponse(description="Changed"),
+            **errors(400, 401),
+            429: LOGIN_REFUSED,
+        },
     )
     def post(self, request):
         serializer = self.get_serializer(data=request.data)

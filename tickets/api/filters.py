@@ -6,33 +6,13 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
-from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from accounts.roles import is_agent
+from helpdesk.filters import ChoiceListFilter
 
 from ..models import Category, Priority, Queue, Status
 from ..selectors import ticket_search
-
-
-class ChoiceListFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """`?status=new,open`: a comma list of choices; an unknown value is a 400."""
-
-    def __init__(self, *args, choices, **kwargs):
-        self.valid = {str(value) for value, _label in choices}
-        super().__init__(*args, lookup_expr="in", **kwargs)
-        # Name the values in the schema: a CharFilter alone would document any string.
-        schema = {"type": "string", "enum": sorted(self.valid)}
-        extend_schema_field({**schema, "description": self.extra.get("help_text", "")})(self)
-
-    def filter(self, qs, value):
-        if value:
-            unknown = sorted(set(value) - self.valid)
-            if unknown:
-                raise ValidationError(
-                    {self.field_name: [_("Unknown value: %s.") % ", ".join(unknown)]}
-                )
-        return super().filter(qs, value)
 
 
 class UTCDateTimeField(IsoDateTimeField):
@@ -57,21 +37,42 @@ class TicketFilter(django_filters.FilterSet):
     # tell them who handles their tickets and where.
     AGENT_ONLY = ("assignee", "queue")
 
-    status = ChoiceListFilter(choices=Status.choices, help_text="Comma list, e.g. new,open")
-    priority = ChoiceListFilter(choices=Priority.choices, help_text="Comma list")
-    category = ChoiceListFilter(choices=Category.choices, help_text="Comma list")
+    status = ChoiceListFilter(
+        choices=Status.choices,
+        help_text="Tickets in any of these statuses: repeat the parameter "
+        "(`status=new&status=open`) or give a comma list (`status=new,open`).",
+    )
+    priority = ChoiceListFilter(
+        choices=Priority.choices, help_text="Any of these priorities (repeated or a comma list)."
+    )
+    category = ChoiceListFilter(
+        choices=Category.choices, help_text="Any of these categories (repeated or a comma list)."
+    )
     queue = django_filters.ModelChoiceFilter(
-        queryset=Queue.objects.all(), to_field_name="slug", help_text="Queue slug"
+        queryset=Queue.objects.all(),
+        to_field_name="slug",
+        help_text="Agents only: the queue's slug; an unknown slug is a 400.",
     )
     assignee = django_filters.CharFilter(
-        method="filter_assignee", help_text="A user id, `me` or `none`"
+        method="filter_assignee",
+        help_text="Agents only: a user id, `me` or `none` (unassigned).",
     )
-    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = UTCDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    created_after = UTCDateTimeFilter(
+        field_name="created_at",
+        lookup_expr="gte",
+        help_text="Created at or after this ISO 8601 date-time.",
+    )
+    created_before = UTCDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="Created before this date-time."
+    )
+    updated_after = UTCDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Changed at or after this date-time.",
+    )
     q = django_filters.CharFilter(
         method="filter_q",
-        help_text="Search subject, description, reference (HD-000123) and transaction ids",
+        help_text="Search the subject, description, reference (HD-000123) and transaction ids.",
     )
 
     def filter_queryset(self, queryset):

@@ -3,11 +3,11 @@
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from accounts.roles import is_agent, role_for
-from helpdesk.serializers import ModelSerializer
+from accounts.roles import Role, is_agent, role_for
+from helpdesk.serializers import ModelSerializer, Serializer
 from notifications.channels.registry import CHANNELS
 from notifications.models import Language, Preferences
 
@@ -28,21 +28,31 @@ User = get_user_model()
 REQUESTER_PRIORITIES = [Priority.LOW, Priority.NORMAL, Priority.HIGH]
 
 
-class UserSummarySerializer(serializers.Serializer):
+@extend_schema_serializer(
+    component_name="UserSummary", description="A person, as the caller may see them."
+)
+class UserSummarySerializer(Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    name = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField(help_text="Full name, or the username.")
 
     def get_name(self, user) -> str:
         return user.get_full_name() or user.username
 
 
+@extend_schema_serializer(
+    component_name="AgentUserSummary", description="A person, as agents see them."
+)
 class AgentUserSummarySerializer(UserSummarySerializer):
     email = serializers.EmailField()
 
 
+@extend_schema_serializer(
+    description="A file sent with the ticket or a message. `content_type` is sniffed from "
+    "the bytes at upload; `url` downloads it (with the caller's token)."
+)
 class AttachmentSerializer(ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="Where to download the file.")
 
     class Meta:
         model = Attachment
@@ -57,11 +67,17 @@ class AttachmentSerializer(ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+@extend_schema_serializer(
+    component_name="RequesterTicket",
+    description="A ticket as its requester sees it: no desk fields (`requester`, "
+    "`assignee`, `queue`, `tags`).",
+)
 class TicketSerializer(ModelSerializer):
-    """What a requester sees of a ticket."""
-
-    reference = serializers.CharField(read_only=True)
-    attachments = serializers.SerializerMethodField()
+    reference = serializers.CharField(read_only=True, help_text="Shown in emails: HD-000123.")
+    transaction_ids = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="TxIDs or order ids."
+    )
+    attachments = serializers.SerializerMethodField(help_text="Files sent with the ticket.")
 
     class Meta:
         model = Ticket
@@ -95,12 +111,17 @@ class TicketSerializer(ModelSerializer):
         return AttachmentSerializer(files, many=True, context=self.context).data
 
 
+@extend_schema_serializer(
+    component_name="AgentTicket",
+    description="A ticket as agents and supervisors see it: with the desk fields.",
+)
 class AgentTicketSerializer(TicketSerializer):
-    """What an agent sees: everything, with the fields meant for the desk."""
-
     requester = AgentUserSummarySerializer(read_only=True)
     assignee = AgentUserSummarySerializer(read_only=True, allow_null=True)
-    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    queue = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The queue's slug."
+    )
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta(TicketSerializer.Meta):
         fields = [*TicketSerializer.Meta.fields, "requester", "assignee", "queue", "tags"]
@@ -113,41 +134,39 @@ class TransactionIdsField(serializers.ListField):
 
 
 class AttachmentsField(serializers.ListField):
-    """Files in the multipart field `attachments` (repeat the field for several)."""
-
+    # Files in the multipart field `attachments` (repeat the field for several).
     child = serializers.FileField(allow_empty_file=True)
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Files: repeat the part for several (at most 10).")
         super().__init__(required=False, write_only=True, **kwargs)
 
 
 class TicketDetailsSerializer(ModelSerializer):
-    """The structured details the submission form asks for (models.REQUESTER_FIELDS), as
-    the model defines them; all optional."""
-
-    transaction_ids = TransactionIdsField(required=False)
+    # The structured details the submission form asks for (models.REQUESTER_FIELDS), as
+    # the model defines them; all optional.
+    transaction_ids = TransactionIdsField(required=False, help_text="TxIDs or order ids.")
 
     class Meta:
         model = Ticket
         fields = list(REQUESTER_FIELDS)
 
 
+@extend_schema_serializer(
+    component_name="TicketCreate", description="A new ticket, as JSON (no files)."
+)
 class TicketCreateSerializer(TicketDetailsSerializer):
     subject = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(min_length=1, max_length=20_000)
     category = serializers.ChoiceField(choices=Ticket._meta.get_field("category").choices)
-    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    attachments = AttachmentsField()
+    priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+        help_text="Requesters may choose low, normal or high.",
+    )
 
     class Meta(TicketDetailsSerializer.Meta):
-        fields = [
-            "subject",
-            "description",
-            "category",
-            "priority",
-            *REQUESTER_FIELDS,
-            "attachments",
-        ]
+        fields = ["subject", "description", "category", "priority", *REQUESTER_FIELDS]
 
     def validate_priority(self, value: str) -> str:
         request = self.context["request"]
@@ -156,39 +175,65 @@ class TicketCreateSerializer(TicketDetailsSerializer):
         return value
 
 
-class TicketUpdateSerializer(TicketDetailsSerializer):
-    """PATCH: agents change the desk fields, requesters the structured details."""
+@extend_schema_serializer(
+    component_name="TicketCreateWithFiles",
+    description="A new ticket with files, as multipart/form-data: the fields of "
+    "TicketCreate as parts (repeat `transaction_ids` for several), and the files in "
+    "`attachments`.",
+)
+class TicketCreateWithFilesSerializer(TicketCreateSerializer):
+    attachments = AttachmentsField()
 
+    class Meta(TicketCreateSerializer.Meta):
+        fields = [*TicketCreateSerializer.Meta.fields, "attachments"]
+
+
+@extend_schema_serializer(
+    component_name="TicketUpdate",
+    description="The fields to change, at least one. Agents: priority, category, queue, "
+    "assignee, tags. Requesters: the structured details. Anything else is a 400.",
+)
+class TicketUpdateSerializer(TicketDetailsSerializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     category = serializers.ChoiceField(
         choices=Ticket._meta.get_field("category").choices, required=False
     )
     queue = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Queue.objects.all(), required=False, allow_null=True
+        slug_field="slug",
+        queryset=Queue.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A queue's slug, or null.",
     )
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="An agent's user id, or null.",
     )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), max_length=20, required=False
     )
 
+    refused_fields = {"status": _("The status changes through POST .../transitions/.")}
+
     class Meta(TicketDetailsSerializer.Meta):
         fields = [*AGENT_FIELDS, *REQUESTER_FIELDS]
 
-    def validate(self, attrs: dict) -> dict:
-        if "status" in self.initial_data:
-            raise serializers.ValidationError(
-                {"status": [_("The status changes through POST .../transitions/.")]}
-            )
-        return attrs
 
-
-class TransitionSerializer(serializers.Serializer):
+@extend_schema_serializer(
+    component_name="Transition",
+    description="The status to move to, and why (a reason is required when an agent closes "
+    "a ticket that is not resolved).",
+)
+class TransitionSerializer(Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(
+    description="One entry of the conversation. Requesters never see internal notes."
+)
 class MessageSerializer(ModelSerializer):
     author = UserSummarySerializer(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -199,21 +244,41 @@ class MessageSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class MessageCreateSerializer(serializers.Serializer):
+@extend_schema_serializer(
+    component_name="MessageCreate", description="A reply or an internal note, as JSON."
+)
+class MessageCreateSerializer(Serializer):
     body = serializers.CharField(min_length=1, max_length=20_000)
-    internal = serializers.BooleanField(default=False)
+    internal = serializers.BooleanField(
+        default=False, help_text="Agents: an internal note, never shown to the requester."
+    )
     status = serializers.ChoiceField(
         choices=Status.choices,
         required=False,
         help_text="Agents: move the ticket to this status with the reply.",
     )
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(
+    component_name="MessageCreateWithFiles",
+    description="A reply or an internal note with files, as multipart/form-data: the "
+    "fields of MessageCreate as parts, and the files in `attachments`.",
+)
+class MessageCreateWithFilesSerializer(MessageCreateSerializer):
     attachments = AttachmentsField()
 
 
+@extend_schema_serializer(
+    component_name="StatusChange",
+    description="One step of a ticket's history. `from_status` is null for the creation, "
+    "`changed_by` null for the desk's own steps (auto-close).",
+)
 class StatusChangeSerializer(ModelSerializer):
     changed_by = UserSummarySerializer(read_only=True, allow_null=True)
-    reason = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField(
+        help_text="Why; empty for requesters when it was given with an internal note."
+    )
 
     class Meta:
         model = StatusChange
@@ -221,12 +286,15 @@ class StatusChangeSerializer(ModelSerializer):
         read_only_fields = fields
 
     def get_reason(self, change) -> str:
-        """Empty for requesters when the reason was given with an internal note."""
         return change.reason_for(agent=self.context.get("agent", False))
 
 
-class NotificationChannelsSerializer(serializers.Serializer):
-    """A switch per channel users can turn on and off (notifications/channels)."""
+@extend_schema_serializer(
+    component_name="NotificationChannels",
+    description="A switch per notification channel: true to be notified on it.",
+)
+class NotificationChannelsSerializer(Serializer):
+    # One field per channel users can turn on and off (notifications/channels).
 
     def get_fields(self):
         return {
@@ -236,9 +304,12 @@ class NotificationChannelsSerializer(serializers.Serializer):
         }
 
 
+@extend_schema_serializer(
+    component_name="Me",
+    description="The caller: who they are, and their preferences (language, anti-phishing "
+    "code, notification channels: the writable part).",
+)
 class MeSerializer(ModelSerializer):
-    """The caller: who they are, and their preferences (the writable part)."""
-
     id = serializers.IntegerField(source="user.id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
@@ -265,5 +336,8 @@ class MeSerializer(ModelSerializer):
             "notifications",
         ]
 
+    @extend_schema_field(
+        serializers.ChoiceField(choices=[role.value for role in Role if role is not Role.SYSTEM])
+    )
     def get_role(self, preferences) -> str:
         return str(role_for(preferences.user))

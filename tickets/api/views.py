@@ -10,58 +10,77 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import is_agent
-from helpdesk.api import UserLanguageMixin
+from helpdesk.api import ApiViewMixin
+from helpdesk.filters import OrderingFilter
+from helpdesk.openapi import errors
 from helpdesk.pagination import ChronologicalPagination
+from helpdesk.parsers import JSONParser
 from helpdesk.throttling import TicketLimits
 from notifications.services import preferences_for, preferences_update
 
 from .. import selectors, services
 from ..errors import VersionConflict
 from ..models import Ticket
+from ..uploads import ALLOWED_TYPES
 from .filters import TicketFilter
 from .serializers import (
     AgentTicketSerializer,
     MeSerializer,
     MessageCreateSerializer,
+    MessageCreateWithFilesSerializer,
     MessageSerializer,
     StatusChangeSerializer,
     TicketCreateSerializer,
+    TicketCreateWithFilesSerializer,
     TicketSerializer,
     TicketUpdateSerializer,
     TransitionSerializer,
 )
 
-ERRORS = {
-    code: OpenApiResponse(description=description)
-    for code, description in {
-        400: "validation_error",
-        401: "not_authenticated",
-        403: "permission_denied",
-        404: "not_found",
-    }.items()
-}
+
+# Requesters get RequesterTicket, agents AgentTicket: one of the two, told apart by the
+# desk fields (each schema forbids properties it does not name, so a body matches one).
+def ticket_representation(*, many: bool = False) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(
+        component_name="Ticket",
+        serializers=[AgentTicketSerializer, TicketSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
 
 
-# Requesters get TicketSerializer's fields, agents those of AgentTicketSerializer besides.
-TICKET = OpenApiResponse(
-    TicketSerializer,
-    description="The ticket as the caller may see it: agents also get requester, assignee, "
-    "queue and tags.",
-)
+TICKET = ticket_representation()
 ETAG = OpenApiParameter(
-    "ETag", str, OpenApiParameter.HEADER, response=[200, 201, 304], required=True
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 304],
+    required=True,
+    description='The ticket\'s version: `"<id>-<version>"`. Send it back in `If-Match`.',
 )
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ticket's ETag as you read it: the request is refused (412 "
+    "`version_conflict`) if the ticket has changed since.",
+)
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+OCTET_STREAM = "application/octet-stream"
 
 
 def _etag(ticket) -> str:
@@ -91,15 +110,38 @@ def _fingerprint(data) -> str:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the tickets you can see"),
+    list=extend_schema(
+        summary="List tickets",
+        description="The tickets the caller may see, newest first unless `ordering` says "
+        "otherwise: a requester's own, every ticket for agents. Pages of up to 100: follow "
+        "`next` (or send its `cursor` with the same filters). Filters on the desk fields "
+        "(`queue`, `assignee`) are for agents; from a requester they are a 400. Unknown "
+        "parameters, and unknown values, are a 400 naming them.",
+        responses={200: ticket_representation(many=True), **errors(400, 401)},
+    ),
     retrieve=extend_schema(
-        summary="A ticket, with an ETag",
-        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER), ETAG],
-        responses={200: TICKET, 304: OpenApiResponse(description="Not modified")},
+        summary="Read a ticket",
+        description="One ticket, with an `ETag` naming its version. Send the tag in "
+        "`If-None-Match` to get a 304 with no body while it is unchanged, and in `If-Match` "
+        "when you change the ticket. Another requester's ticket is a 404.",
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="An ETag you have: 304 while it is current.",
+            ),
+            ETAG,
+        ],
+        responses={
+            200: TICKET,
+            304: OpenApiResponse(description="Not modified: the ETag is current."),
+            **errors(401, 404),
+        },
     ),
 )
 class TicketViewSet(
-    UserLanguageMixin,
+    ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -108,13 +150,12 @@ class TicketViewSet(
     throttle_classes = [TicketLimits]
     # Only for the schema generator (the model); get_queryset() scopes tickets by caller.
     queryset = Ticket.objects.none()
-    filter_backends = [
-        DjangoFilterBackend,
-        filters.OrderingFilter,
-    ]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = TicketFilter
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["-created_at"]
+    # The conversation and the history are pages too (their own ordering, no filters).
+    list_actions = ("list", "messages", "history")
 
     def get_queryset(self):
         return selectors.ticket_queryset_for(self.request.user)
@@ -150,25 +191,50 @@ class TicketViewSet(
         return Response(data, headers={"ETag": etag})
 
     @extend_schema(
-        request=TicketCreateSerializer,
+        summary="Submit a ticket",
+        description="As JSON, or as multipart/form-data with files in `attachments`. Send an "
+        "`Idempotency-Key` to make retries safe: the same key with the same body within 24 "
+        "hours answers the ticket it created (with `Idempotent-Replayed: true`), with "
+        "another body a 422. Requesters are limited to 20 new tickets an hour.",
+        request={JSON: TicketCreateSerializer, MULTIPART: TicketCreateWithFilesSerializer},
         responses={
             201: TICKET,
-            422: OpenApiResponse(description="idempotency_conflict"),
-            **ERRORS,
+            **errors(400, 401, 413, 415, 422),
         },
         parameters=[
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
             OpenApiParameter(
-                "Location", str, OpenApiParameter.HEADER, response=[201], required=True
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string of yours (a UUID), up to 255 characters.",
+            ),
+            OpenApiParameter(
+                "Location",
+                str,
+                OpenApiParameter.HEADER,
+                response=[201],
+                required=True,
+                description="The new ticket's URL.",
+            ),
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                enum=["true"],
+                description="Present when the answer is the ticket an earlier request with "
+                "this Idempotency-Key created.",
             ),
             ETAG,
         ],
-        summary="Submit a ticket",
     )
     def create(self, request, *args, **kwargs):
-        serializer = TicketCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
+        serializer_class = (
+            TicketCreateWithFilesSerializer
+            if request.content_type.startswith(MULTIPART)
+            else TicketCreateSerializer
         )
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         fields = {**serializer.validated_data}
         fields["files"] = fields.pop("attachments", [])
@@ -193,15 +259,15 @@ class TicketViewSet(
         )
 
     @extend_schema(
+        summary="Change a ticket's fields",
+        description="Agents change `priority`, `category`, `queue`, `assignee` and `tags`; "
+        "requesters the structured details. The status changes through transitions. The "
+        "body must name at least one field the caller may change; an unknown field, or one "
+        "of the other role's, is a 400 naming it. Send the ETag in `If-Match` to refuse the "
+        "change (412) if someone changed the ticket since you read it.",
         request=TicketUpdateSerializer,
-        responses={
-            200: TICKET,
-            409: OpenApiResponse(description="ticket_closed"),
-            412: OpenApiResponse(description="version_conflict"),
-            **ERRORS,
-        },
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER), ETAG],
-        summary="Change a ticket's fields (not its status)",
+        responses={200: TICKET, **errors(400, 401, 404, 409, 412)},
+        parameters=[IF_MATCH, ETAG],
     )
     def partial_update(self, request, *args, **kwargs):
         ticket = self.get_object()
@@ -216,14 +282,15 @@ class TicketViewSet(
         return self._render(ticket)
 
     @extend_schema(
-        request=TransitionSerializer,
-        responses={
-            200: TICKET,
-            409: OpenApiResponse(description="invalid_transition, with `allowed`"),
-            **ERRORS,
-        },
-        parameters=[ETAG],
         summary="Change a ticket's status",
+        description="Moves the ticket along its lifecycle (new, open, pending, on_hold, "
+        "resolved, closed). Requesters may reopen a resolved ticket within 7 days, confirm "
+        "it (closed) or withdraw theirs (closed); every other step is the agents'. A step "
+        "the lifecycle does not allow is a 409 `invalid_transition` listing the statuses "
+        "the caller may move to; a step of the other role a 403.",
+        request=TransitionSerializer,
+        responses={200: TICKET, **errors(400, 401, 403, 404, 409)},
+        parameters=[ETAG],
     )
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk=None):
@@ -240,18 +307,22 @@ class TicketViewSet(
 
     @extend_schema(
         methods=["GET"],
-        responses={200: MessageSerializer(many=True), **ERRORS},
-        summary="The conversation",
+        summary="Read the conversation",
+        description="The ticket's messages, oldest first. Requesters do not see internal notes.",
+        responses={200: MessageSerializer(many=True), **errors(400, 401, 404)},
     )
     @extend_schema(
         methods=["POST"],
-        request=MessageCreateSerializer,
-        responses={
-            201: MessageSerializer,
-            409: OpenApiResponse(description="ticket_closed"),
-            **ERRORS,
-        },
-        summary="Reply, or (agents) write an internal note",
+        summary="Reply to a ticket",
+        description="A reply, as JSON or as multipart/form-data with files in "
+        "`attachments`. Agents may write an internal note (`internal: true`) and move the "
+        "ticket to a `status` with the reply; an agent's first public reply opens a new "
+        "ticket. A requester's reply reopens a pending ticket. Closed tickets take no "
+        "messages (409). With `If-Match`, the reply is refused (412) if the ticket changed "
+        "since you read it (someone else replied, or changed its status).",
+        request={JSON: MessageCreateSerializer, MULTIPART: MessageCreateWithFilesSerializer},
+        responses={201: MessageSerializer, **errors(400, 401, 403, 404, 409, 412, 413, 415)},
+        parameters=[IF_MATCH],
     )
     # filter_backends=[]: the ticket list's filters are not this list's. They were documented
     # here, and applied to get_object() (`?status=closed` made an open ticket a 404).
@@ -260,6 +331,7 @@ class TicketViewSet(
         methods=["get", "post"],
         pagination_class=ChronologicalPagination,
         filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser],
     )
     def messages(self, request, pk=None):
         ticket = self.get_object()
@@ -268,18 +340,31 @@ class TicketViewSet(
             return self.get_paginated_response(
                 MessageSerializer(page, many=True, context=self.get_serializer_context()).data
             )
-        serializer = MessageCreateSerializer(data=request.data)
+        serializer_class = (
+            MessageCreateWithFilesSerializer
+            if request.content_type.startswith(MULTIPART)
+            else MessageCreateSerializer
+        )
+        serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = {**serializer.validated_data}
         fields["files"] = fields.pop("attachments", [])
-        message = services.message_add(ticket=ticket, author=request.user, **fields)
+        message = services.message_add(
+            ticket=ticket,
+            author=request.user,
+            expected_version=_if_match_version(request.headers.get("If-Match"), ticket.pk),
+            **fields,
+        )
         message = selectors.messages_for(request.user, ticket).get(pk=message.pk)
         data = MessageSerializer(message, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        responses={200: StatusChangeSerializer(many=True), **ERRORS},
-        summary="Status history, oldest first",
+        summary="Read the status history",
+        description="Every status change of the ticket, oldest first, starting with its "
+        "creation (`from_status: null`). A reason given with an internal note is empty for "
+        "requesters.",
+        responses={200: StatusChangeSerializer(many=True), **errors(400, 401, 404)},
     )
     @action(  # filter_backends=[]: as messages
         detail=True, methods=["get"], pagination_class=ChronologicalPagination, filter_backends=[]
@@ -292,8 +377,30 @@ class TicketViewSet(
             StatusChangeSerializer(page, many=True, context=context).data
         )
 
+    def get_parsers(self):
+        # Files come with a new ticket or a message only (`messages` names its parsers);
+        # every other body is JSON. DRF asks before it sets `self.action`.
+        request = getattr(self, "request", None)  # None while the schema is generated
+        if request is not None and self.action_map.get(request.method.lower()) == "create":
+            return [JSONParser(), MultiPartParser()]
+        return super().get_parsers()
 
-class MeView(UserLanguageMixin, GenericAPIView):
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Read your profile",
+        description="Who you are (id, username, email, role) and your preferences.",
+        responses={200: MeSerializer, **errors(401)},
+    ),
+    patch=extend_schema(
+        summary="Change your preferences",
+        description="Language (`en`, `zh-hans`), anti-phishing code (shown in every email "
+        "we send you; empty to remove it) and notification channels. At least one field; "
+        "unknown fields are a 400.",
+        responses={200: MeSerializer, **errors(400, 401)},
+    ),
+)
+class MeView(ApiViewMixin, GenericAPIView):
     serializer_class = MeSerializer
 
     def get(self, request):
@@ -309,22 +416,38 @@ class MeView(UserLanguageMixin, GenericAPIView):
         return Response(self.get_serializer(preferences).data)
 
 
-class AttachmentDownloadView(UserLanguageMixin, APIView):
-    """The file, streamed, to those who may see the ticket (and the message) only."""
-
-    # The file's own type (the one sniffed at upload), whatever it is.
-    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY, **ERRORS})
+@extend_schema_view(
+    get=extend_schema(
+        summary="Download an attachment",
+        description="The file's bytes, with `Content-Disposition: attachment`. Its "
+        "`Content-Type` is the type sniffed at upload (the attachment's `content_type`), or "
+        "`application/octet-stream` when the request's `Accept` asks for that alone. Only "
+        "for those who may see the ticket (and, for an internal note's file, agents).",
+        responses={
+            (200, content_type): OpenApiResponse(
+                OpenApiTypes.ANY if content_type == JSON else OpenApiTypes.BINARY,
+                description="The file.",
+            )
+            for content_type in (OCTET_STREAM, *sorted(ALLOWED_TYPES))
+        }
+        | errors(401, 404),
+    )
+)
+class AttachmentDownloadView(ApiViewMixin, APIView):
     def get(self, request, pk: int, attachment_id: int):
         attachment = selectors.attachment_for(
             request.user, ticket_id=pk, attachment_id=attachment_id
         )
         if attachment is None:
             raise NotFound()
+        content_type = attachment.content_type
+        if request.headers.get("Accept", "").strip() == OCTET_STREAM:
+            content_type = OCTET_STREAM
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
             filename=attachment.filename,
-            content_type=attachment.content_type,
+            content_type=content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
