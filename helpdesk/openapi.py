@@ -5,19 +5,24 @@ endpoint is described"), applied to every operation and component, present and f
   description=)` and `extend_schema_serializer(description=)` only, never from a Python
   docstring (drf-spectacular would quote a view's or a serializer's, inherited ones
   included: notes for maintainers are not the contract).
-- `errors(...)`: the error answers of an operation, by status; `document_errors` (a
-  POSTPROCESSING_HOOKS entry) adds those every operation can give (throttles,
-  authentication, strict query strings...) and types each body with its status's codes.
+- `errors(...)`: the error answers of an operation's own logic, by status; `AutoSchema`
+  adds those the shared machinery can give (strict query strings, authentication, CSRF,
+  body limits, throttles), and `document_errors` (a POSTPROCESSING_HOOKS entry) types each
+  error body with its status's codes.
 - `strict_components` (a hook): a body is required where an operation takes one; objects
   name every property they may carry (`additionalProperties: false`), answers list every
-  property as `required` (a serializer renders all its fields), and a nullable reference
-  is written so that OpenAPI 3.0 validators accept null.
+  property as `required` (a serializer renders all its fields, and none is `readOnly`: an
+  answer's component is not used for requests), and a nullable reference is written so
+  that OpenAPI 3.0 validators accept null.
 """
+
+import json
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import get_override
 from drf_spectacular.utils import OpenApiResponse
 
+from .api import StrictQueryMixin
 from .errors import CODES
 
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
@@ -27,6 +32,34 @@ REQUEST_SUFFIX = "Request"
 class AutoSchema(SpectacularAutoSchema):
     def get_description(self) -> str:
         return ""  # extend_schema(description=...) overrides this
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            responses = operation.setdefault("responses", {})
+            for status in self.shared_errors(operation):
+                responses.setdefault(str(status), {"description": _codes_text(status)})
+        return operation
+
+    def shared_errors(self, operation: dict) -> list[int]:
+        """The errors the machinery every view shares can answer for this operation."""
+        view, method = self.view, self.method.lower()
+        locations = {parameter["in"] for parameter in operation.get("parameters", [])}
+        security = operation.get("security", [])
+        shared = []
+        if isinstance(view, StrictQueryMixin) or "requestBody" in operation:
+            shared.append(400)  # an unknown query parameter, a body that does not parse
+        if view.get_authenticators():  # a wrong or expired token, even where none is needed
+            shared.append(401)
+        if method in UNSAFE_METHODS and any("cookieAuth" in scheme for scheme in security):
+            shared.append(403)  # a session request without its CSRF token
+        if "path" in locations:
+            shared.append(404)
+        if "requestBody" in operation:
+            shared += [413, 415]
+        if view.get_throttles():
+            shared.append(429)
+        return shared
 
     def resolve_serializer(self, serializer, direction, bypass_extensions=False):
         component = super().resolve_serializer(serializer, direction, bypass_extensions)
@@ -118,36 +151,19 @@ def error_component(status: int) -> dict:
 def document_errors(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            responses = operation.setdefault("responses", {})
-            for status in _shared_errors(method, operation):
-                responses.setdefault(str(status), {"description": _codes_text(status)})
+        for operation in operations.values():
+            responses = operation.get("responses", {})
             for status, response in responses.items():
                 if status[0] in "45" and "content" not in response:
                     name = f"Error{status}"
                     schemas.setdefault(name, error_component(int(status)))
                     ref = {"$ref": f"#/components/schemas/{name}"}
                     response["content"] = {"application/json": {"schema": ref}}
-            responses["429"].setdefault("headers", RETRY_AFTER)
+                if status == "429":
+                    response.setdefault("headers", RETRY_AFTER)
             operation["responses"] = dict(sorted(responses.items()))
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result
-
-
-def _shared_errors(method: str, operation: dict) -> list[int]:
-    locations = {parameter["in"] for parameter in operation.get("parameters", [])}
-    security = operation.get("security", [])
-    shared = [400]  # every operation refuses unknown query parameters (helpdesk.api)
-    if security:  # a wrong or expired token is refused even where no user is required
-        shared.append(401)
-    if method in UNSAFE_METHODS and any("cookieAuth" in scheme for scheme in security):
-        shared.append(403)  # a session request without its CSRF token
-    if "path" in locations:
-        shared.append(404)
-    if "requestBody" in operation:
-        shared += [413, 415]
-    shared.append(429)
-    return shared
 
 
 def strict_components(result, generator, request, public):
@@ -159,14 +175,30 @@ def strict_components(result, generator, request, public):
                 operation["requestBody"]["required"] = True
     schemas = result.get("components", {}).get("schemas", {})
     for name, schema in schemas.items():
+        if "enum" in schema and "description" not in schema:  # NullEnum, of nullable choices
+            schema["description"] = "One of: " + ", ".join(map(json.dumps, schema["enum"]))
+        if "oneOf" in schema and "description" not in schema:  # PolymorphicProxySerializer
+            names = [choice["$ref"].rsplit("/", 1)[-1] for choice in schema["oneOf"]]
+            schema["description"] = (
+                f"One of {', '.join(names)}, by the caller's role. Each allows no property it "
+                "does not name, so a body matches exactly one."
+            )
         if schema.get("type") != "object" or "properties" not in schema:
             continue
         if name.startswith("Error"):
             continue  # error bodies stay open: a code may add a field of its own
         schema["additionalProperties"] = False
-        if not name.endswith(REQUEST_SUFFIX):  # an answer: every field is always there
+        answer = not name.endswith(REQUEST_SUFFIX)
+        if answer:  # every field is always there
             schema["required"] = list(schema["properties"])
-        for prop in schema["properties"].values():
+        for field, prop in schema["properties"].items():
+            if answer:
+                # readOnly says nothing in a component used for answers only, and
+                # validators drop readOnly fields from `required`: a requester's ticket
+                # would then match AgentTicket too.
+                prop.pop("readOnly", None)
+                if set(prop) == {"allOf"} and len(prop["allOf"]) == 1:
+                    schema["properties"][field] = prop = prop["allOf"][0]
             _nullable_reference(prop)
         if name.startswith("Paginated") and "description" not in schema:
             items = schema["properties"]["results"]["items"]

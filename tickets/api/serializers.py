@@ -271,8 +271,8 @@ class MessageCreateWithFilesSerializer(MessageCreateSerializer):
 
 @extend_schema_serializer(
     component_name="StatusChange",
-    description="One step of a ticket's history. `from_status` is null for the creation, "
-    "`changed_by` null for the desk's own steps (auto-close).",
+    description="A status change in the ticket's history: `from_status` is null for the "
+    "creation, `changed_by` null for the desk's own steps (auto-close).",
 )
 class StatusChangeSerializer(ModelSerializer):
     changed_by = UserSummarySerializer(read_only=True, allow_null=True)
