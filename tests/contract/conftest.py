@@ -63,3 +63,7 @@ def generated_client(schema_path, tmp_path_factory):
     finally:
         sys.path.remove(str(root))
     return package, modules
+
+
+# Attachments stored for real, as the ticket API tests store them.
+from tests.tickets.api.conftest import attach  # noqa: E402, F401
