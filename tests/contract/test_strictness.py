@@ -223,3 +223,16 @@ def test_the_status_is_refused_on_patch_with_a_pointer_to_transitions(agent, cli
 
     message = assert_error(response, 400, "validation_error")["errors"]["status"][0]
     assert "transitions" in message
+
+
+def test_a_download_is_the_sniffed_type_or_octet_stream_when_asked(client_for, world):
+    url = url_of("/api/v1/tickets/{id}/attachments/{attachment_id}/", world)
+    client = client_for(world["requester"])
+
+    plain = client.get(url)
+    as_bytes = client.get(url, HTTP_ACCEPT="application/octet-stream")
+
+    assert plain["Content-Type"].startswith("text/plain")
+    assert as_bytes["Content-Type"] == "application/octet-stream"
+    assert b"".join(as_bytes.streaming_content) == b"".join(plain.streaming_content)
+    assert as_bytes["X-Content-Type-Options"] == "nosniff"

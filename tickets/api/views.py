@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -434,6 +435,12 @@ class MeView(ApiViewMixin, GenericAPIView):
     )
 )
 class AttachmentDownloadView(ApiViewMixin, APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # The file is whatever type it is (or octet-stream, when asked): `Accept` does not
+        # choose among DRF's renderers here, and an error is JSON whatever it says.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
     def get(self, request, pk: int, attachment_id: int):
         attachment = selectors.attachment_for(
             request.user, ticket_id=pk, attachment_id=attachment_id

@@ -62,6 +62,23 @@ def test_the_conversation_is_oldest_first_and_takes_no_ordering(requester, agent
     assert list(assert_error(refused, 400, "validation_error")["errors"]) == ["ordering"]
 
 
+def test_a_reply_with_a_stale_if_match_is_refused_and_not_stored(requester, agent, client_for):
+    ticket = TicketFactory(requester=requester)
+    client = client_for(agent)
+    etag = client.get(ticket_url(ticket))["ETag"]
+    services.message_add(ticket=ticket, author=requester, body="Any news?")  # a new version
+
+    stale = client.post(messages_url(ticket), {"body": "Resolved, see above."}, HTTP_IF_MATCH=etag)
+
+    assert assert_error(stale, 412, "version_conflict")["version"] == 2
+    assert list(Message.objects.filter(ticket=ticket).values_list("body", flat=True)) == [
+        "Any news?"
+    ]
+    current = client.get(ticket_url(ticket))["ETag"]
+    fresh = client.post(messages_url(ticket), {"body": "Looking."}, HTTP_IF_MATCH=current)
+    assert fresh.status_code == 201, fresh.content
+
+
 def test_a_requester_adds_a_reply(requester, client_for):
     ticket = TicketFactory(requester=requester)
 
