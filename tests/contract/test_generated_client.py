@@ -7,6 +7,7 @@ the notifications, the profile and the health check. Every answer arrives typed.
 
 import importlib
 import io
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -267,3 +268,18 @@ def test_an_integrator_runs_the_whole_flow_with_a_generated_client(
     assert one.read is True and one.read_at is not None
     rest = g.api("notifications", "notifications_read_all_create").sync(client=customer)
     assert rest.count == count.count - 1
+
+
+def test_the_readmes_client_example_runs(generated_client, live_server, settings):
+    """The README's "For integrators" example, as written, against a live server."""
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    example = re.search(r"```python\n(from helpdesk_client .*?)```", readme, re.S).group(1)
+    alice = UserFactory(username="alice")
+    alice.set_password("helpdesk-demo")
+    alice.save()
+    namespace = {}
+
+    exec(example.replace("http://127.0.0.1:8000", live_server.url), namespace)  # noqa: S102
+
+    assert namespace["ticket"].subject == "Deposit missing"
+    assert [item.id for item in namespace["page"].results] == [namespace["ticket"].id]
