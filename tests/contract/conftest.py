@@ -65,5 +65,15 @@ def generated_client(schema_path, tmp_path_factory):
     return package, modules
 
 
-# Attachments stored for real, as the ticket API tests store them.
+@pytest.fixture(autouse=True)
+def generous_rate_limits(settings):
+    """A whole flow, or every operation, in a few seconds: the limits have their own tests
+    (tests/test_throttling.py)."""
+    settings.HELPDESK_THROTTLE_RATES = {
+        scope: "1000000/min" for scope in ("user", "ip", "login", "ticket_create")
+    }
+
+
+# Attachments stored for real, as the ticket API and desk tests store them.
+from tests.tickets.admin.conftest import media  # noqa: E402, F401
 from tests.tickets.api.conftest import attach  # noqa: E402, F401

@@ -19,24 +19,6 @@ from tickets.models import Queue
 pytestmark = pytest.mark.django_db(transaction=True)  # a live server: real transactions
 
 
-@pytest.fixture(autouse=True)
-def generous_rate_limits(settings):
-    settings.HELPDESK_THROTTLE_RATES = {
-        scope: "1000000/min" for scope in ("user", "ip", "login", "ticket_create")
-    }
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-
-
 class Generated:
     """The generated package, by the names its generator gives (`api.tickets.tickets_list`,
     `models.StatusEnum`...)."""

@@ -25,13 +25,6 @@ UNKNOWN = "Unknown query parameter."
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def generous_rate_limits(settings):
-    settings.HELPDESK_THROTTLE_RATES = {
-        scope: "1000000/min" for scope in ("user", "ip", "login", "ticket_create")
-    }
-
-
 @pytest.fixture
 def world(attach):
     agent, requester = AgentFactory(), UserFactory()
