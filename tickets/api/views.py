@@ -432,6 +432,24 @@ class MeView(ApiViewMixin, GenericAPIView):
             for content_type in (OCTET_STREAM, *sorted(ALLOWED_TYPES))
         }
         | errors(401, 404),
+        parameters=[
+            OpenApiParameter(
+                "Content-Disposition",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                required=True,
+                description="`attachment`, with the attachment's filename.",
+            ),
+            OpenApiParameter(
+                "X-Content-Type-Options",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                required=True,
+                enum=["nosniff"],
+            ),
+        ],
     )
 )
 class AttachmentDownloadView(ApiViewMixin, APIView):
