@@ -3,7 +3,8 @@ openapi-python-client and runs the whole flow with it, unpatched, against a live
 log in, submit a ticket (with an Idempotency-Key, and with files), list with filters and
 follow the cursor, read with an ETag, reply, read the conversation and the history, change
 the ticket as an agent with If-Match, move it along its lifecycle, download a file, read
-the notifications, the profile and the health check. Every answer arrives typed."""
+the notifications, the profile and the health check, change the password and sign out:
+every operation of the schema. Every answer arrives typed."""
 
 import importlib
 import io
@@ -250,6 +251,19 @@ def test_an_integrator_runs_the_whole_flow_with_a_generated_client(
     assert one.read is True and one.read_at is not None
     rest = g.api("notifications", "notifications_read_all_create").sync(client=customer)
     assert rest.count == count.count - 1
+
+    # A new password revokes the requester's other tokens; signing out revokes this one.
+    second = log_in(requester)
+    changed = g.api("me", "me_password_create").sync_detailed(
+        client=second,
+        body=g.PasswordChangeRequest(old_password=PASSWORD, new_password="a-new-long-phrase-42"),
+    )
+    assert changed.status_code == 204
+    refused = g.api("me", "me_retrieve").sync_detailed(client=customer)
+    assert refused.status_code == 401
+    assert refused.parsed.code == g.Error401Code.AUTHENTICATION_FAILED
+    assert g.api("auth", "auth_token_destroy").sync_detailed(client=second).status_code == 204
+    assert g.api("me", "me_retrieve").sync_detailed(client=second).status_code == 401
 
 
 def test_the_readmes_client_example_runs(generated_client, live_server, settings):
