@@ -19,7 +19,6 @@ class CursorPagination(pagination.CursorPagination):
         "Where to continue: the `cursor` of the `next` or `previous` link of the page before, "
         "sent with the same filters and ordering."
     )
-    page_size_query_description = _("Items per page, 1 to 100 (default 25).")
 
     def get_page_size(self, request):
         # A page size that is not a whole number from 1 to max_page_size is a 400, not the
@@ -48,6 +47,9 @@ class CursorPagination(pagination.CursorPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = (
+                    f"Items per page, 1 to {self.max_page_size} (default {self.page_size})."
+                )
         return parameters
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -114,7 +114,7 @@ def _fingerprint(data) -> str:
     list=extend_schema(
         summary="List tickets",
         description="The tickets the caller may see, newest first unless `ordering` says "
-        "otherwise: a requester's own, every ticket for agents. Pages of up to 100: follow "
+        "otherwise: a requester's own, every ticket for agents. Cursor pages (`page_size`): follow "
         "`next` (or send its `cursor` with the same filters). Filters on the desk fields "
         "(`queue`, `assignee`) are for agents; from a requester they are a 400. Unknown "
         "parameters, and unknown values, are a 400 naming them.",
@@ -194,9 +194,10 @@ class TicketViewSet(
     @extend_schema(
         summary="Submit a ticket",
         description="As JSON, or as multipart/form-data with files in `attachments`. Send an "
-        "`Idempotency-Key` to make retries safe: the same key with the same body within 24 "
-        "hours answers the ticket it created (with `Idempotent-Replayed: true`), with "
-        "another body a 422. Requesters are limited to 20 new tickets an hour.",
+        "`Idempotency-Key` to make retries safe: the same key with the same body, within "
+        "IDEMPOTENCY_KEY_TTL_HOURS (24 by default), answers the ticket it created (with "
+        "`Idempotent-Replayed: true`), with another body a 422. New tickets per user and "
+        "hour are limited (THROTTLE_TICKET_CREATE_RATE).",
         request={JSON: TicketCreateSerializer, MULTIPART: TicketCreateWithFilesSerializer},
         responses={
             201: TICKET,
@@ -285,8 +286,9 @@ class TicketViewSet(
     @extend_schema(
         summary="Change a ticket's status",
         description="Moves the ticket along its lifecycle (new, open, pending, on_hold, "
-        "resolved, closed). Requesters may reopen a resolved ticket within 7 days, confirm "
-        "it (closed) or withdraw theirs (closed); every other step is the agents'. A step "
+        "resolved, closed). Requesters may reopen a resolved ticket within "
+        "REOPEN_WINDOW_DAYS, confirm it (closed) or withdraw theirs (closed); every other "
+        "step is the agents'. A step "
         "the lifecycle does not allow is a 409 `invalid_transition` listing the statuses "
         "the caller may move to; a step of the other role a 403.",
         request=TransitionSerializer,
