@@ -33,13 +33,17 @@ who is already in trouble.
   ("密码是abc123"), Chinese text never is ("密码是错的").
 """
 
+import bisect
 import hashlib
+import hmac
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
 from mnemonic import Mnemonic
+
+from . import textnorm
 
 
 class Kind(StrEnum):
@@ -58,67 +62,161 @@ class Finding:
 # --- mnemonic word runs -------------------------------------------------------------------
 
 MIN_WORDS = 12
-_ENGLISH = frozenset(Mnemonic("english").wordlist)
+PHRASE_LENGTHS = (12, 15, 18, 21, 24)
+MAX_MIXED_RUN = 48  # two 24-word phrases
+_ENGLISH_WORDS = Mnemonic("english").wordlist
+# A word, or the 4-letter prefix that names it as well (each word is unique in its first four
+# letters; metal backup plates stamp only those), to its index in the list.
+_ENGLISH = {w[:4]: i for i, w in enumerate(_ENGLISH_WORDS)} | {
+    w: i for i, w in enumerate(_ENGLISH_WORDS)
+}
+# List words that are English grammar: prose has several in any dozen words ("please check
+# that address again, you can verify where this deposit will end"), a generated phrase one
+# in 34 (61 of 2,048): four in twelve words, once in 2,500 phrases.
+_GRAMMAR = frozenset(
+    _ENGLISH[word]
+    for word in """
+    about above across again all almost alone already also always among another any around
+    away because before behind below between beyond can either enough have into just more
+    much near neither never next now often once only other over please rather same since soon
+    such that then there they this together toward under until upon very what when where will
+    you
+    """.split()
+)
 _CHINESE = tuple(
     frozenset(Mnemonic(lang).wordlist) for lang in ("chinese_simplified", "chinese_traditional")
 )
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# What may stand between two words of a run, one unit at a time: spaces, a single line break,
-# punctuation, a "." with no space after it ("a.b"), list numbering ("2. ", "13)"). Not a
-# sentence end (". ", "!", "。"), a blank line, a longer number or any other character. The
-# units start with different characters, so the regex never backtracks between them.
-_GAP_UNIT = (
-    r"[^\S\n]|\n(?![^\S\n]*\n)|[,;:\-–—/\\|'\"`“”‘’()（）\[\]【】{}<>《》«»*•·_#+=~、，；：]"
-    r"|\.(?!\s|$)|\d{1,2}(?!\d)(?:\.(?=\s))?"
-)
-_EN_WORD = re.compile(rf"([A-Za-z]+)((?:{_GAP_UNIT})*)")
-_HAS_DIGIT = re.compile(r"\d")
+# What may stand between two words of a run, one unit at a time: anything but a letter or a
+# digit (spaces, line breaks and blank lines, punctuation, bullets, sentence ends), and list
+# numbering ("2. ", "13)"). A longer number, or any other word, ends the run. The units start
+# with different characters and the repetition is possessive: the regex never backtracks.
+_GAP_UNIT = r"[\W_]|\d{1,2}(?!\d)"
+_EN_WORD = re.compile(rf"([A-Za-z]+)((?:{_GAP_UNIT})*+)")
+_DIGITS = re.compile(r"\d+")
 
 
 def _zh_run(words: frozenset[str]) -> re.Pattern[str]:
     # A list character counts only standing alone: Chinese prose writes characters together.
-    # The run's outer edges may touch prose ("助记词：" is often left out: "助记词的 一 ...").
+    # The run's outer edges may touch prose ("助记词：" is often left out: "助记词的 一 ..."),
+    # the last one not across a sentence end: in "... 十一 十二。谢谢" the phrase ends at 十二.
     # A character class makes the whole run one C-level regex, even on pathological input.
     char = f"[{''.join(sorted(words))}]"
     alone = rf"{char}(?![{_CJK}])"
-    gap = f"(?:{_GAP_UNIT})+"
-    return re.compile(rf"{alone}(?:{gap}{alone}){{{MIN_WORDS - 2},}}{gap}{char}")
+    gap = f"(?:{_GAP_UNIT})++"
+    same_sentence = rf"(?:(?![.!?。！？])(?:{_GAP_UNIT}))++"
+    last = rf"(?:{gap}{alone}|{same_sentence}{char})"
+    return re.compile(rf"{alone}(?:{gap}{alone}){{{MIN_WORDS - 2},}}{last}")
 
 
 _ZH_RUNS = tuple(_zh_run(words) for words in _CHINESE)
 
 
+def _joint(gap: str) -> str:
+    """A separator's style: its marks without the whitespace, numbers as "#" ("" for spaces and
+    line breaks alone). ", " and ",\n" are one style, "\n3. " and " 4. " too; ", " and "; " two."""
+    marks = "".join(gap.split())
+    return _DIGITS.sub("#", marks) if marks else ""
+
+
 def _english_runs(text: str) -> Iterator[Finding]:
-    # English prose is full of list words ("you can check that address again"), so a run must
-    # also keep one separator style: a pasted phrase does ("1. a 2. b", "a, b, c", "a b c"),
-    # prose mixes them ("...address again, you can verify..." is two runs).
-    # Styles: 0 whitespace, 1 punctuation, 2 numbering.
-    count = start = prev_start = end = expect = style = 0
-    gap = ""
+    """Runs of list words (or their prefixes) that are a phrase, as _phrases() decides."""
+    run: list[tuple[int, int, int, str | None]] = []  # (index, start, end, joint before)
+    expect, gap = -1, ""
     for m in _EN_WORD.finditer(text):
-        if m[1].lower() not in _ENGLISH:
-            if count >= MIN_WORDS:
-                yield Finding(Kind.MNEMONIC, start, end)
-            count = 0
-            continue
-        here = m.start()
-        if count and here == expect:
-            joint = 0 if gap.isspace() else 2 if _HAS_DIGIT.search(gap) else 1
-            if count == 1 or joint == style:
-                count += 1
-            else:  # the style changed: a new run may start at the previous word
-                if count >= MIN_WORDS:
-                    yield Finding(Kind.MNEMONIC, start, end)
-                count, start = 2, prev_start
-            style = joint
-        else:
-            if count >= MIN_WORDS:
-                yield Finding(Kind.MNEMONIC, start, end)
-            count, start = 1, here
-        prev_start, end, expect, gap = here, m.end(1), m.end(), m[2]
-    if count >= MIN_WORDS:
-        yield Finding(Kind.MNEMONIC, start, end)
+        index = _ENGLISH.get(m[1].lower())
+        if index is None or m.start() != expect:
+            yield from _phrases(run)
+            run = []
+        if index is not None:
+            run.append((index, m.start(), m.end(1), _joint(gap) if run else None))
+            expect, gap = m.end(), m[2]
+    yield from _phrases(run)
+
+
+def _phrases(run: list[tuple[int, int, int, str | None]]) -> Iterator[Finding]:
+    """The parts of a run of list words that are a phrase.
+
+    English prose and code are full of list words ("you can check that address again"), so a
+    run counts where it keeps one separator for 12+ words, as a pasted phrase does ("1. a 2. b",
+    "a, b, c", "a b c", one word a line) and prose does not; or, whatever its separators,
+    where 12, 15, 18, 21 or 24 consecutive words carry a valid checksum, as every generated
+    phrase does (BIP-39's, or Electrum's seed version for 12 words) and prose does by chance
+    once in 16. Only in a run of at most MAX_MIXED_RUN words: a phrase is pasted among prose,
+    a longer run with changing separators is a word list, and checking it would cost a hash
+    per word and length. And not where more than one word in four is grammar (_GRAMMAR):
+    that is a sentence whose words happen to pass the checksum.
+    """
+    n = len(run)
+    if n < MIN_WORDS:
+        return
+    indices = [word[0] for word in run]
+    grammar = [0]  # how many of run[:k] are grammar words
+    for index in indices:
+        grammar.append(grammar[-1] + (index in _GRAMMAR))
+
+    def prose(start: int, end: int) -> bool:
+        return (grammar[end] - grammar[start]) * 4 > end - start
+
+    uncovered = [1] * n
+    first = 0  # the first word of the current one-style stretch
+    for i in range(2, n + 1):
+        if i == n or run[i][3] != run[i - 1][3]:
+            if i - first >= MIN_WORDS:
+                yield Finding(Kind.MNEMONIC, run[first][1], run[i - 1][2])
+                uncovered[first:i] = [0] * (i - first)
+            first = i - 1  # the next stretch starts at the word where the style changed
+    if n > MAX_MIXED_RUN or not any(uncovered):
+        return
+    # How many words of run[:k] no stretch covers: a window inside one needs no checksum.
+    left = [0]
+    for flag in uncovered:
+        left.append(left[-1] + flag)
+    for length in PHRASE_LENGTHS:
+        value, mask = 0, (1 << 11 * length) - 1
+        for end, index in enumerate(indices, 1):
+            value = (value << 11 | index) & mask  # the last `length` words, 11 bits each
+            start = end - length
+            if start < 0 or left[end] == left[start] or prose(start, end):
+                continue
+            window = indices[start:end]
+            if (_checksum_holds(value, length) or _electrum_seed(window)) and not _repeats(window):
+                yield Finding(Kind.MNEMONIC, run[start][1], run[end - 1][2])
+
+
+def _checksum_holds(value: int, length: int) -> bool:
+    """BIP-39: the last length/3 bits of the words are the start of the SHA-256 of the rest."""
+    check_bits = length // 3
+    entropy = (value >> check_bits).to_bytes(length * 4 // 3, "big")
+    return hashlib.sha256(entropy).digest()[0] >> (8 - check_bits) == value & (
+        (1 << check_bits) - 1
+    )
+
+
+def _electrum_seed(window: list[int]) -> bool:
+    """Electrum's seeds use the same list with a version instead of a checksum: the HMAC of
+    the words starts with 01 (standard), 100 (segwit), 101 or 102 (2FA)."""
+    if len(window) != MIN_WORDS:
+        return False
+    words = " ".join(_ENGLISH_WORDS[index] for index in window).encode()
+    digest = hmac.digest(b"Seed version", words, "sha512")
+    return digest[0] == 0x01 or (digest[0] == 0x10 and digest[1] >> 4 <= 2)
+
+
+def _repeats(window: list[int]) -> bool:
+    """A word three times ("print into print ..."): prose and code repeat, a generated phrase
+    almost never (about one 24-word phrase in 2,000)."""
+    return len(set(window)) < len(window) - 1 and max(map(window.count, window)) > 2
+
+
+def _is_generated(indices: list[int]) -> bool:
+    """Whether one phrase-long list of word indices passes _phrases()'s checksum rule."""
+    value = 0
+    for index in indices:
+        value = value << 11 | index
+    generated = _checksum_holds(value, len(indices)) or _electrum_seed(indices)
+    return generated and not _repeats(indices)
 
 
 def _mnemonic_runs(text: str) -> Iterator[Finding]:
@@ -202,19 +300,48 @@ def _called_a_key(text: str, start: int, end: int) -> bool:
 
 # A value stops at whitespace, at Chinese text and at full-width punctuation ("密码：abc，谢谢").
 _VALUE = rf"(?=(?P<value>[^\s{_CJK}\u3000-\u303f\uff00-\uffef]+))"
-# Letters, not \b, bound the label, so "login_password" and "fund_pwd" are labels too.
+# Letters, not \b, bound the label, so "login_password" and "fund_pwd" are labels too. The
+# short ones ("pw", "pass") count only with ":" or "=" ("pass: x", not "my pass is valid").
 _LABEL = (
     r"(?<![A-Za-z])(?:pass(?:word|wd|code|phrase)s?|pass[\s_-](?:word|code|phrase)|pwd)(?![A-Za-z])"
 )
+_SHORT_LABEL = r"(?<![A-Za-z])(?:pw|pass)(?![A-Za-z])"
 _PASSWORD = re.compile(
     # "password: x", "password = x", '"password": "x"', "password is: x" (may wrap a line)
-    rf"(?:{_LABEL}[\"']?(?:[^\S\n]+(?:is|was))?[^\S\n]*[:=：]\s*"
+    rf"(?:(?P<colon>{_LABEL}[\"']?(?:[^\S\n]+(?:is|was))?[^\S\n]*[:=：]\s*"
+    # "pw: x", "pass=x": right after the label, on the same line ("pass = x" is code)
+    rf"|{_SHORT_LABEL}[\"']?[:=：][^\S\n]*)"
     # "my password is x"
     rf"|{_LABEL}[^\S\n]+(?:is|was)[^\S\n]+"
     # 密码：x / 密码是 x / 密碼為：x: only a non-Chinese token can follow
     rf"|(?P<zh>(?:密码|密碼)[^\S\n]*(?:[:：=]|(?:是|为|為)[^\S\n]*[:：]?)[^\S\n]*)){_VALUE}",
     re.IGNORECASE,
 )
+# "PIN is 4821", "PIN: 4821", "pin code = 482193", "PIN码：4821": a PIN is digits, 4 to 12.
+_PIN = re.compile(
+    r"(?<![A-Za-z])pin(?:[\s_-]?(?:code|number|no\.?)|[^\S\n]*[码碼])?"
+    r"(?:[^\S\n]+(?:is|was)[^\S\n]*[:=]?|[^\S\n]*(?:[:=#：]|是|为|為)[^\S\n]*[:：]?)"
+    r"[^\S\n]*(?P<value>\d{4,12})(?!\d)",
+    re.IGNORECASE,
+)
+# A passphrase after "label:" ("password: correct horse battery staple"): 4 to 8 words (2 to
+# 8 when quoted) that end the line or the sentence.
+_PASSPHRASE = re.compile(
+    r"[\"'“‘](?P<quoted>[A-Za-z]+(?:[^\S\n]+[A-Za-z]+){1,7})[\"'”’]"
+    r"|(?P<words>[A-Za-z]+(?:[^\S\n]+[A-Za-z]+){1,7})[^\S\n]*(?=[.,;!?)]|\n|$)"
+)
+# Besides _NOT_A_VALUE, the words of a sentence about a password rather than of a passphrase.
+_PROSE_WORDS = frozenset(
+    """
+    about after again ago am are before being both did do does doing each even few had have
+    having he her him his how into me more most much nor of off once only other out over own
+    she should since some such than their them then these they those through to today
+    tomorrow under until up us was we where while who whom would yesterday hour hours day days
+    week weeks month months time times minute minutes morning night evening several tried
+    """.split()
+)
+_PASSPHRASE_MIN_WORDS = 4
+
 # Words that say something about the password instead of being it.
 _NOT_A_VALUE = frozenset(
     """
@@ -274,20 +401,57 @@ def _passwords(text: str) -> Iterator[Finding]:
             or raw[-1] in ".,;!?)"
             or not _NEXT_WORD.match(text, m.end("value"))
         )
-        if _looks_real(value, alone):
+        if m.group("colon") and (phrase := _passphrase(text, m.start("value"))):
+            yield Finding(Kind.PASSWORD, *phrase)
+        elif _looks_real(value, alone):
             yield Finding(Kind.PASSWORD, start, start + len(value))
+    for m in _PIN.finditer(text):
+        if len(set(m.group("value"))) > 1:  # "0000" is a placeholder
+            yield Finding(Kind.PASSWORD, m.start("value"), m.end("value"))
+
+
+def _passphrase(text: str, at: int) -> tuple[int, int] | None:
+    """The span of a passphrase starting at `at`, if the words there are one: at most one of
+    them is a word about passwords, a function word or shaped like a description ("changed",
+    "working"), where a sentence about the password has several ("reset link expired")."""
+    m = _PASSPHRASE.match(text, at)
+    if m is None:
+        return None
+    group = "quoted" if m.group("quoted") else "words"
+    words = m.group(group).lower().split()
+    if len(words) < (2 if group == "quoted" else _PASSPHRASE_MIN_WORDS):
+        return None
+    prose = sum(
+        word in _NOT_A_VALUE or word in _PROSE_WORDS or word.endswith(_DESCRIPTIVE)
+        for word in words
+    )
+    return (m.start(group), m.end(group)) if prose <= 1 else None
 
 
 # --- public API ---------------------------------------------------------------------------
 
 # Overlapping findings merge into one; the merged span takes the strongest kind.
 _PRECEDENCE = {Kind.PRIVATE_KEY: 0, Kind.MNEMONIC: 1, Kind.PASSWORD: 2}
+# How first_secret_among() joins the texts it reads as one.
+SEPARATOR = "\n\n"
+# first_secret_in_stream() reads windows of WINDOW characters, each starting OVERLAP
+# characters before the previous one ended: more than the longest secret (24 numbered words).
+WINDOW = 65_536
+OVERLAP = 4_096
+_SPACE = re.compile(r"\s")
+
+
+def _detect(text: str) -> Iterator[Finding]:
+    """Every finding in normalised text, cheapest detectors first."""
+    for detector in (_private_keys, _passwords, _mnemonic_runs):
+        yield from detector(text)
 
 
 def find_secrets(text: str) -> list[Finding]:
-    """All secrets in `text`, sorted by start and non-overlapping."""
+    """All secrets in `text`, sorted by start and non-overlapping, as spans of `text` itself."""
+    norm = textnorm.normalize(text)
     found = sorted(
-        [*_private_keys(text), *_passwords(text), *_mnemonic_runs(text)],
+        (Finding(f.kind, *norm.span(f.start, f.end)) for f in _detect(norm.text)),
         key=lambda f: (f.start, -f.end),
     )
     merged: list[Finding] = []
@@ -304,17 +468,62 @@ def find_secrets(text: str) -> list[Finding]:
 def first_secret(text: str) -> Kind | None:
     """The kind of some secret in `text` (cheapest detectors first), or None.
 
-    For the API refusal, which needs one kind per field and no offsets; it stops at the
-    first hit, so with several secrets it may name a different one than find_secrets()[0].
+    It stops at the first hit, so with several secrets it may name a different one than
+    find_secrets()[0].
     """
-    for detector in (_private_keys, _passwords, _mnemonic_runs):
-        for finding in detector(text):
-            return finding.kind
+    for finding in _detect(textnorm.normalize(text).text):
+        return finding.kind
     return None
 
 
+def first_secret_among(
+    texts: Iterable[tuple[str, str]], *, before: str = ""
+) -> tuple[str, Kind] | None:
+    """Some secret in `texts` ((name, text) pairs: the fields of one request) read as one text,
+    so that a phrase split across them is one phrase: the name of the text where it ends, and
+    its kind; or None. `before` is read first, as what the same person wrote just before (their
+    previous message): it may hold the start of a phrase, but a secret that ends in it is not
+    reported (it was stored before this request)."""
+    names: list[str | None] = [None]
+    parts = [before]
+    for name, text in texts:
+        names.append(name)
+        parts.append(text)
+    ends, pos = [], 0
+    for part in parts:
+        pos += len(part)
+        ends.append(pos)
+        pos += len(SEPARATOR)
+    norm = textnorm.normalize(SEPARATOR.join(parts))
+    for finding in _detect(norm.text):
+        _start, end = norm.span(finding.start, finding.end)
+        name = names[bisect.bisect_left(ends, end)]
+        if name is not None:
+            return name, finding.kind
+    return None
+
+
+def first_secret_in_stream(chunks: Iterable[str]) -> Kind | None:
+    """The kind of some secret in a long text read in pieces (a text attachment), or None.
+
+    Read in overlapping windows, each cut at a space, so a secret across a window's end is
+    whole in the next window and memory stays bounded whatever the file's size."""
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk
+        while len(buffer) >= WINDOW:
+            if (kind := first_secret(buffer[:WINDOW])) is not None:
+                return kind
+            space = _SPACE.search(buffer, WINDOW - OVERLAP, WINDOW)
+            buffer = buffer[space.start() if space else WINDOW - OVERLAP :]
+    return first_secret(buffer)
+
+
 def redact(text: str, placeholder: str = "[redacted {kind}]") -> tuple[str, list[Kind]]:
-    """`text` with each secret replaced by `placeholder`, and the kinds removed (each once)."""
+    """`text` with each secret replaced by `placeholder`, and the kinds removed (each once).
+
+    Secrets are found in the normalised text; what is replaced is the span of `text` they came
+    from, zero-width and look-alike characters included."""
     parts: list[str] = []
     kinds: list[Kind] = []
     pos = 0
