@@ -77,6 +77,14 @@ def check_files(files: Iterable) -> list:
     return checked
 
 
+def text_contents(checked: list) -> Iterator[Iterator[str]]:
+    """The content of each checked file (check_files()) that is text, piece by piece: the
+    sensitive-data guard reads them like a message (SPEC §7)."""
+    for upload, _name, content_type, _sha256 in checked:
+        if content_type in uploads.TEXT_TYPES:
+            yield uploads.decode_text(upload.chunks())
+
+
 def attachments_store(*, ticket, message, checked: list, uploaded_by) -> list[Attachment]:
     """Write checked files; must run inside atomic_with_files()."""
     written = _written.get()
