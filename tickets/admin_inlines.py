@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import Delivery, Event
 
 from .models import Attachment, Message, StatusChange
+from .templatetags.user_text import user_block, user_text
 
 
 def attachment_url(attachment: Attachment) -> str:
@@ -43,10 +44,14 @@ class HistoryInline(ReadOnlyInline):
     model = StatusChange
     verbose_name = _("status change")
     verbose_name_plural = _("status history")
-    fields = readonly_fields = ("created_at", "from_status", "to_status", "changed_by", "reason")
+    fields = readonly_fields = ("created_at", "from_status", "to_status", "changed_by", "why")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description=_("reason"))
+    def why(self, change):
+        return user_text(change.reason)
 
 
 class ConversationInline(ReadOnlyInline):
@@ -69,9 +74,7 @@ class ConversationInline(ReadOnlyInline):
 
     @admin.display(description=_("message"))
     def text(self, message):
-        return format_html(
-            '<div style="white-space:pre-wrap;max-width:60em">{}</div>', message.body
-        )
+        return user_block(message.body)
 
     @admin.display(description=_("files"))
     def files(self, message):
