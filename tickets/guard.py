@@ -35,7 +35,6 @@ who is already in trouble.
 
 import bisect
 import hashlib
-import hmac
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -94,6 +93,8 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # with different characters and the repetition is possessive: the regex never backtracks.
 _GAP_UNIT = r"[\W_]|\d{1,2}(?!\d)"
 _EN_WORD = re.compile(rf"([A-Za-z]+)((?:{_GAP_UNIT})*+)")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_TWELVE_IN_A_ROW = bytes([True] * MIN_WORDS)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -122,6 +123,10 @@ def _joint(gap: str) -> str:
 
 def _english_runs(text: str) -> Iterator[Finding]:
     """Runs of list words (or their prefixes) that are a phrase, as _phrases() decides."""
+    # Most texts have no 12 list words in a row: found at C speed, before reading each word.
+    words = map(str.lower, _LETTERS.findall(text))
+    if _TWELVE_IN_A_ROW not in bytes(map(_ENGLISH.__contains__, words)):
+        return
     run: list[tuple[int, int, int, str | None]] = []  # (index, start, end, joint before)
     expect, gap = -1, ""
     for m in _EN_WORD.finditer(text):
@@ -141,12 +146,14 @@ def _phrases(run: list[tuple[int, int, int, str | None]]) -> Iterator[Finding]:
     English prose and code are full of list words ("you can check that address again"), so a
     run counts where it keeps one separator for 12+ words, as a pasted phrase does ("1. a 2. b",
     "a, b, c", "a b c", one word a line) and prose does not; or, whatever its separators,
-    where 12, 15, 18, 21 or 24 consecutive words carry a valid checksum, as every generated
-    phrase does (BIP-39's, or Electrum's seed version for 12 words) and prose does by chance
-    once in 16. Only in a run of at most MAX_MIXED_RUN words: a phrase is pasted among prose,
-    a longer run with changing separators is a word list, and checking it would cost a hash
-    per word and length. And not where more than one word in four is grammar (_GRAMMAR):
-    that is a sentence whose words happen to pass the checksum.
+    where 12, 15, 18, 21 or 24 consecutive words carry a valid BIP-39 checksum, as every
+    generated phrase does and prose does by chance once in 16. (Electrum's seeds use the same
+    list with a version hash instead of the checksum: only the first rule finds them.)
+
+    The checksum is tried only in a run of at most MAX_MIXED_RUN words: a phrase is pasted
+    among prose, a longer run with changing separators is a word list, and checking it would
+    cost a hash per word and length. And not where more than one word in four is grammar
+    (_GRAMMAR): that is a sentence whose words happen to pass the checksum.
     """
     n = len(run)
     if n < MIN_WORDS:
@@ -180,8 +187,7 @@ def _phrases(run: list[tuple[int, int, int, str | None]]) -> Iterator[Finding]:
             start = end - length
             if start < 0 or left[end] == left[start] or prose(start, end):
                 continue
-            window = indices[start:end]
-            if (_checksum_holds(value, length) or _electrum_seed(window)) and not _repeats(window):
+            if _checksum_holds(value, length) and not _repeats(indices[start:end]):
                 yield Finding(Kind.MNEMONIC, run[start][1], run[end - 1][2])
 
 
@@ -192,16 +198,6 @@ def _checksum_holds(value: int, length: int) -> bool:
     return hashlib.sha256(entropy).digest()[0] >> (8 - check_bits) == value & (
         (1 << check_bits) - 1
     )
-
-
-def _electrum_seed(window: list[int]) -> bool:
-    """Electrum's seeds use the same list with a version instead of a checksum: the HMAC of
-    the words starts with 01 (standard), 100 (segwit), 101 or 102 (2FA)."""
-    if len(window) != MIN_WORDS:
-        return False
-    words = " ".join(_ENGLISH_WORDS[index] for index in window).encode()
-    digest = hmac.digest(b"Seed version", words, "sha512")
-    return digest[0] == 0x01 or (digest[0] == 0x10 and digest[1] >> 4 <= 2)
 
 
 def _repeats(window: list[int]) -> bool:
@@ -215,8 +211,7 @@ def _is_generated(indices: list[int]) -> bool:
     value = 0
     for index in indices:
         value = value << 11 | index
-    generated = _checksum_holds(value, len(indices)) or _electrum_seed(indices)
-    return generated and not _repeats(indices)
+    return _checksum_holds(value, len(indices)) and not _repeats(indices)
 
 
 def _mnemonic_runs(text: str) -> Iterator[Finding]:
@@ -388,8 +383,21 @@ def _looks_real(value: str, alone: bool) -> bool:
     return len(value) >= 3 and alone
 
 
+# Where a label may start: the regexes above open with a look-behind, which makes the regex
+# engine try them at every character; this one it finds by its first letter.
+_LABEL_START = re.compile(r"p(?:ass|w|in)|密[码碼]", re.IGNORECASE)
+
+
 def _passwords(text: str) -> Iterator[Finding]:
-    for m in _PASSWORD.finditer(text):
+    for hit in _LABEL_START.finditer(text):
+        if hit[0].lower() == "pin":
+            pin = _PIN.match(text, hit.start())
+            if pin is not None and len(set(pin["value"])) > 1:  # "0000" is a placeholder
+                yield Finding(Kind.PASSWORD, pin.start("value"), pin.end("value"))
+            continue
+        m = _PASSWORD.match(text, hit.start())
+        if m is None:
+            continue
         raw = m.group("value")
         quoted = raw[0] in _QUOTES
         start = m.start("value") + len(raw) - len(raw.lstrip(_QUOTES))
@@ -405,9 +413,6 @@ def _passwords(text: str) -> Iterator[Finding]:
             yield Finding(Kind.PASSWORD, *phrase)
         elif _looks_real(value, alone):
             yield Finding(Kind.PASSWORD, start, start + len(value))
-    for m in _PIN.finditer(text):
-        if len(set(m.group("value"))) > 1:  # "0000" is a placeholder
-            yield Finding(Kind.PASSWORD, m.start("value"), m.end("value"))
 
 
 def _passphrase(text: str, at: int) -> tuple[int, int] | None:
