@@ -237,6 +237,20 @@ def test_a_phrase_deep_in_a_long_log_is_refused(client_for, requester, media):
     assert_refused(response, "attachments", "mnemonic", SEED)
 
 
+def test_text_files_are_read_up_to_the_scan_limit_in_all(client_for, requester, media, settings):
+    settings.GUARD_ATTACHMENT_SCAN_BYTES = 10_000
+    first = upload("a.log", b"ok\n" * 2_000)  # 6,000 bytes: 4,000 left for the next file
+    late = upload("b.log", b"x\n" * 1_000 + f"{SEED}\n".encode())  # read
+    later = upload("c.log", b"x\n" * 2_000 + f"{SEED}\n".encode())  # past the limit
+
+    refused = create_with_files(client_for(requester), first, late)
+    first.seek(0)
+    passed = create_with_files(client_for(requester), first, later)
+
+    assert_refused(refused, "attachments", "mnemonic", SEED)
+    assert passed.status_code == 201, passed.json()
+
+
 def test_a_phrase_in_a_file_name_is_refused(client_for, requester, media):
     name = SEED.replace(" ", "_") + ".png"
 
