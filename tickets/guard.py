@@ -1,19 +1,26 @@
 """Sensitive-data guard (SPEC §7): find seed phrases, private keys and passwords in free text.
 
-Pure functions, no Django: the API refuses a field when `first_secret()` names a kind, the
-email intake stores `redact()`'s text. Each rule catches the way people actually paste a
-secret and leans towards letting support prose through: a false refusal blocks a customer
-who is already in trouble.
+Pure functions, no Django: the API refuses a request when `first_secret_among()` names a
+field (services.refuse_secrets()), the email intake stores `redact()`'s text. Each rule
+catches the way people actually paste a secret and leans towards letting support prose
+through: a false refusal blocks a customer who is already in trouble.
+
+Every detector reads the text as textnorm.normalize() gives it: NFKC (full-width letters and
+digits are plain ones), zero-width and other format characters gone, look-alike letters
+(Cyrillic "а", Greek "ο") folded to ASCII. Offsets are always the original text's, so
+`redact()` removes the characters the user sent, the invisible ones among them.
 
 * MNEMONIC: 12+ consecutive words of one BIP-39 list of the `mnemonic` package. English, any
-  case. Chinese: a character standing alone between spaces or punctuation (prose writes
-  them together); only the run's outer two may touch prose, as in "助记词是的 一 ...", so a
-  label's last character ("是") may be redacted with it. Spaces, one line break, punctuation
-  and list numbering ("1. ", "2)", "3:") may stand between words; a sentence end (". ", "!",
-  "。"), a blank line, a longer number or any other word ends the run. An English run also
-  keeps one separator style (spaces, punctuation or numbering) as a pasted phrase does and
-  prose does not: "please check that address again, you can verify where this deposit will
-  end" is 13 list words in two runs.
+  case, each word or its first four letters (all a metal backup plate stamps). Chinese: a
+  character standing alone between spaces or punctuation (prose writes them together); only
+  the run's outer two may touch prose, as in "助记词是的 一 ...", so a label's last character
+  ("是") may be redacted with it. Anything but a letter or a digit may stand between words
+  (spaces, line breaks, blank lines, punctuation, bullets, sentence ends), and so may list
+  numbering ("1. ", "2)", "13:"); a longer number or any other word ends the run. An English
+  run counts where it keeps one separator for 12 words, as a pasted phrase does and prose does
+  not; with changing separators, where 12 to 24 of its words carry a valid BIP-39 checksum
+  (see _phrases(): "please check that address again, you can verify where this deposit will
+  end" is 15 list words and no phrase).
 * PRIVATE_KEY: a WIF key (51/52 base58 chars; 5/K/L, testnet 9/c) or a BIP-32 extended
   private key (xprv, tprv, zprv...) whose checksum, version and length hold, so addresses,
   xpubs and random ids pass. Or raw key material (64 or 128 hex chars, optionally 0x; 86-88
@@ -23,14 +30,18 @@ who is already in trouble.
   (txid, tx, hash, transaction, block, address, signature, public key, 交易, 哈希, 地址); or
   "is my private key" / "(私钥)" follows it. A bare 64-hex string is a transaction hash.
 * PASSWORD: the token after a label (password, passwd, pwd, passcode, passphrase, also in
-  "login_password") and ":" or "=", after "password is/was", or after 密码/密碼 and "：",
-  "是", "为". It must look like a value: not empty, not a mask ("******", "xxx"), not a word
-  about passwords (`_NOT_A_VALUE`: "reset", "forgotten", "incorrect", "(not shown)"...) or
-  shaped like a description ("changed", "working", "can't", "6-digit"). Digits, symbols or
-  mixed case make it a value; a plain word must stand alone (quoted, or followed by
-  punctuation, a line end or another "label:"): "my password is sunshine." is refused,
-  "password: account locked" is not. After 密码 a non-Chinese token is a value as it stands
-  ("密码是abc123"), Chinese text never is ("密码是错的").
+  "login_password") and ":" or "=", after "password is/was", after "pw:" or "pass=", or
+  after 密码/密碼 and "：", "是", "为". It must look like a value: not empty, not a mask
+  ("******", "xxx"), not a word about passwords (`_NOT_A_VALUE`: "reset", "forgotten",
+  "incorrect", "(not shown)"...) or shaped like a description ("changed", "working", "can't",
+  "6-digit"). Digits, symbols or mixed case make it a value; a plain word must stand alone
+  (quoted, or followed by punctuation, a line end or another "label:"): "my password is
+  sunshine." is refused, "password: account locked" is not. After "label:", 4 to 8 plain
+  words ending the line are a passphrase ("password: correct horse battery staple") unless
+  they read as a sentence ("password: reset link never arrived"). After 密码 a non-Chinese
+  token is a value as it stands ("密码是abc123"), Chinese text never is ("密码是错的"). A PIN
+  is 4 to 12 digits after "PIN is", "PIN:", "PIN code =", "PIN码：" ("PIN code not received"
+  passes).
 """
 
 import bisect
@@ -71,7 +82,7 @@ _ENGLISH = {w[:4]: i for i, w in enumerate(_ENGLISH_WORDS)} | {
 }
 # List words that are English grammar: prose has several in any dozen words ("please check
 # that address again, you can verify where this deposit will end"), a generated phrase one
-# in 34 (61 of 2,048): four in twelve words, once in 2,500 phrases.
+# word in 34 (61 of 2,048); four of its twelve, once in 3,000 phrases.
 _GRAMMAR = frozenset(
     _ENGLISH[word]
     for word in """
