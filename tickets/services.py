@@ -62,15 +62,19 @@ def refuse_secrets(*, previous: str = "", files: Sequence = (), **fields) -> Non
     The fields are read as one text, so a phrase split between them is one phrase; it is
     named after the field where it ends. `previous` is read before them: what the author
     last wrote on the ticket (selectors.previous_text_of()), so a phrase split over two
-    messages is one too. `files` are checked uploads (attachments.check_files()): their
-    names are read with the fields, a text file's content on its own; both are named
-    `attachments`."""
+    messages is one too. The names of `files` (the uploads) are read with the fields, before
+    anything could echo them, as `attachments`; their content is refuse_secrets_in_files()'."""
     texts = [(field, text) for field, value in fields.items() if (text := _text(value))]
-    texts += [("attachments", upload.name) for upload, *_rest in files if upload.name]
+    texts += [("attachments", upload.name) for upload in files if upload.name]
     found = guard.first_secret_among(texts, before=previous)
     if found is not None:
         raise SensitiveData(*found)
-    for text in text_contents(files):
+
+
+def refuse_secrets_in_files(checked: list) -> None:
+    """SPEC §7: raise SensitiveData (`attachments`) when a checked file (check_files()) that
+    is text holds a secret."""
+    for text in text_contents(checked):
         kind = guard.first_secret_in_stream(text)
         if kind is not None:
             raise SensitiveData("attachments", kind)
@@ -119,9 +123,11 @@ def ticket_create(
     unknown = set(details) - set(REQUESTER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown ticket details: {sorted(unknown)}")
+    files = list(files)
     refuse_invisible(subject=subject, description=description)
+    refuse_secrets(subject=subject, description=description, **details, files=files)
     checked = check_files(files)
-    refuse_secrets(subject=subject, description=description, **details, files=checked)
+    refuse_secrets_in_files(checked)
     with atomic_with_files():
         ticket = Ticket(
             requester=requester,
@@ -295,10 +301,12 @@ def message_add(
     """Add a reply or internal note, with the automatic steps of SPEC §3:
     an agent's first public reply opens a new ticket (unless `status` names another) and
     sets first_response_at; a requester's reply reopens a pending or recently resolved one."""
+    files = list(files)
     refuse_invisible(body=body, reason=reason)
-    checked = check_files(files)
     previous = previous_text_of(ticket=ticket, author=author)
-    refuse_secrets(body=body, reason=reason, previous=previous, files=checked)
+    refuse_secrets(body=body, reason=reason, previous=previous, files=files)
+    checked = check_files(files)
+    refuse_secrets_in_files(checked)
     with atomic_with_files():
         locked = _lock(ticket)
         role = role_for(author)

@@ -260,6 +260,15 @@ def test_a_phrase_in_a_file_name_is_refused(client_for, requester, media):
     assert Ticket.objects.count() == 0 and stored_files(media) == []
 
 
+def test_a_file_name_is_read_before_any_refusal_could_echo_it(client_for, requester, media):
+    name = SEED.replace(" ", "-") + ".svg"  # a type refused with the name in the error
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"></svg>'
+
+    response = create_with_files(client_for(requester), upload(name, svg))
+
+    assert_refused(response, "attachments", "mnemonic", SEED.split()[3])
+
+
 def test_a_reply_with_a_password_in_its_file_is_refused(client_for, requester, agent, media):
     ticket = ticket_in(Status.PENDING, agent=agent, requester=requester)
     utf16 = codecs.BOM_UTF16_LE + "user: alice\r\npassword: Tr0ub4dor&3\r\n".encode("utf-16-le")
