@@ -24,6 +24,7 @@ from tickets.guard import (
     first_secret,
     first_secret_among,
     first_secret_in_stream,
+    phrases,
     redact,
 )
 
@@ -700,7 +701,7 @@ def test_the_checksum_is_bip39s(indices):
     words = " ".join(WORDLISTS["english"][i] for i in indices)
     triple = any(indices.count(i) > 2 for i in indices)  # taken for prose
 
-    assert guard._is_generated(indices) == (Mnemonic("english").check(words) and not triple)
+    assert phrases._is_generated(indices) == (Mnemonic("english").check(words) and not triple)
 
 
 @pytest.mark.parametrize(
