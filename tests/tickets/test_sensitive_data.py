@@ -312,6 +312,14 @@ def test_a_ticket_whose_text_shows_nothing_is_refused(client_for, requester, fie
     assert Ticket.objects.count() == 0
 
 
+def test_the_refusal_speaks_the_callers_language(client_for, requester):
+    body = {"subject": "\u200b", "description": "?", "category": "other"}
+
+    response = client_for(requester).post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.json()["errors"] == {"subject": ["此内容没有可见字符。"]}
+
+
 def test_a_reply_that_shows_nothing_is_refused(client_for, requester, agent):
     ticket = ticket_in(Status.PENDING, agent=agent, requester=requester)
 
