@@ -1,6 +1,9 @@
 """Assertions and small tools shared by the test modules."""
 
 import socket
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tickets.models import Status, StatusChange, Ticket
 
@@ -41,3 +44,13 @@ def fan_out() -> None:
 
     for event_id in Event.objects.filter(fanned_out=False).values_list("pk", flat=True):
         event_fan_out(event_id)
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
+    """A file as a client uploads it (the declared type is never trusted)."""
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file under a media folder (the `media` fixture's)."""
+    return [path for path in root.rglob("*") if path.is_file()]

@@ -34,6 +34,7 @@ from .attachments import atomic_with_files
 from .errors import DomainError
 from .models import AGENT_FIELDS, REQUESTER_FIELDS, Queue, Status, Ticket
 from .models import UNSOLVED as UNSOLVED_STATUSES
+from .templatetags.user_text import user_block, user_text
 
 admin.site.site_header = _("Helpdesk — agents' desk")
 admin.site.site_title = _("Helpdesk")
@@ -93,7 +94,7 @@ class TicketAdmin(admin.ModelAdmin):
     # The list
     list_display = (
         "reference",
-        "subject",
+        "subject_shown",
         "requester_link",
         "status",
         "priority_display",
@@ -102,7 +103,7 @@ class TicketAdmin(admin.ModelAdmin):
         "assignee",
         "updated_at",
     )
-    list_display_links = ("reference", "subject")
+    list_display_links = ("reference", "subject_shown")
     list_filter = (
         StatusFilter,
         "priority",
@@ -129,10 +130,10 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [ConversationInline, HistoryInline, AttachmentInline, EventInline]
     readonly_fields = (
         "reference",
-        "subject",
+        "subject_shown",
         "requester_link",
         "status",
-        "description",
+        "description_shown",
         "channel",
         *DETAILS,
         "created_at",
@@ -177,6 +178,14 @@ class TicketAdmin(admin.ModelAdmin):
     def reference(self, ticket):
         return ticket.reference
 
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_shown(self, ticket):
+        return user_text(ticket.subject)
+
+    @admin.display(description=_("description"))
+    def description_shown(self, ticket):
+        return user_block(ticket.description)
+
     @admin.display(description=_("requester"), ordering="requester__username")
     def requester_link(self, ticket):
         user = ticket.requester
@@ -198,7 +207,18 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (None, {"fields": ["reference", "subject", "requester_link", "status", "description"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "reference",
+                        "subject_shown",
+                        "requester_link",
+                        "status",
+                        "description_shown",
+                    ]
+                },
+            ),
             (_("Desk"), {"fields": ["priority", "category", "queue", "assignee", "tags"]}),
         ]
         if obj is not None and self.has_change_permission(request, obj):

@@ -11,8 +11,9 @@ from accounts.roles import agents, role_for
 
 from . import services, transitions
 from .attachments import check_files
-from .errors import DomainError
+from .errors import DomainError, SensitiveData
 from .models import Priority, Queue, Status, Ticket
+from .selectors import previous_text_of
 
 REPLY_MAX_CHARS = 20_000
 REASON_MAX_CHARS = 2_000
@@ -144,18 +145,23 @@ class TicketDeskForm(forms.ModelForm):
         files = data.get("attachments") or []
         if files and not reply:
             self.add_error("reply", _("Write the reply or note that the files go with."))
-        if files:
+        texts = {
+            name: data.get(name) for name in ("reply", "reason", "tags") if name in self.fields
+        }
+        try:
+            services.refuse_invisible(reply=texts.get("reply"), reason=texts.get("reason"))
+            previous = previous_text_of(ticket=self.instance, author=self.actor) if reply else ""
+            services.refuse_secrets(**texts, previous=previous, files=files)
+        except DomainError as error:
+            for name, messages in error.extra["errors"].items():
+                self.add_error(name, messages)
+        if files and "attachments" not in self.errors:
             try:
-                check_files(files)
+                services.refuse_secrets_in_files(check_files(files))
+            except SensitiveData as error:
+                self.add_error("attachments", error.detail)
             except DomainError as error:
                 self.add_error("attachments", error_text(error))
-        for name in ("reply", "reason", "tags"):
-            if name not in self.fields:
-                continue
-            try:
-                services.refuse_secrets(**{name: data.get(name)})
-            except DomainError as error:
-                self.add_error(name, error.detail)
         target = data.get("to_status")
         role = role_for(self.actor)
         if (

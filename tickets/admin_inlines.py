@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import Delivery, Event
 
 from .models import Attachment, Message, StatusChange
+from .templatetags.user_text import user_block, user_text
 
 
 def attachment_url(attachment: Attachment) -> str:
@@ -52,9 +53,11 @@ class HistoryInline(ReadOnlyInline):
     def why(self, change):
         if change.internal and change.reason:
             return format_html(
-                "{} <em>({})</em>", change.reason, _("internal: not shown to the requester")
+                "{} <em>({})</em>",
+                user_text(change.reason),
+                _("internal: not shown to the requester"),
             )
-        return change.reason
+        return user_text(change.reason)
 
 
 class ConversationInline(ReadOnlyInline):
@@ -77,9 +80,7 @@ class ConversationInline(ReadOnlyInline):
 
     @admin.display(description=_("message"))
     def text(self, message):
-        return format_html(
-            '<div style="white-space:pre-wrap;max-width:60em">{}</div>', message.body
-        )
+        return user_block(message.body)
 
     @admin.display(description=_("files"))
     def files(self, message):

@@ -77,6 +77,26 @@ def check_files(files: Iterable) -> list:
     return checked
 
 
+def text_contents(checked: list) -> Iterator[Iterator[str]]:
+    """The content of each checked file (check_files()) that is text, piece by piece, for the
+    sensitive-data guard to read like a message (SPEC §7): GUARD_ATTACHMENT_SCAN_BYTES of
+    them in all, the files in order."""
+    left = settings.GUARD_ATTACHMENT_SCAN_BYTES
+    for upload, _name, content_type, _sha256 in checked:
+        if content_type in uploads.TEXT_TYPES and left > 0:
+            size = min(upload.size, left)
+            left -= size
+            yield uploads.decode_text(_first_bytes(upload, size))
+
+
+def _first_bytes(upload, size: int) -> Iterator[bytes]:
+    for chunk in upload.chunks():
+        if size <= 0:
+            return
+        yield chunk[:size]
+        size -= len(chunk)
+
+
 def attachments_store(*, ticket, message, checked: list, uploaded_by) -> list[Attachment]:
     """Write checked files; must run inside atomic_with_files()."""
     written = _written.get()

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .textnorm import neutralize_bidi
+
 REFERENCE_PREFIX = "HD-"
 REFERENCE_RE = re.compile(r"^\s*HD-?0*(\d{1,18})\s*$", re.IGNORECASE)
 
@@ -188,7 +190,8 @@ class Ticket(models.Model):
         permissions = [("transition_ticket", "Can change the status of a ticket")]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.subject}"
+        # Shown in the desk's titles and breadcrumbs: a bidi control must not reorder them.
+        return neutralize_bidi(f"{self.reference} {self.subject}")
 
     @property
     def reference(self) -> str:

@@ -81,6 +81,20 @@ def messages_for(user, ticket: Ticket) -> QuerySet[Message]:
     return qs
 
 
+def previous_text_of(*, ticket: Ticket, author) -> str:
+    """What `author` last wrote on `ticket`: their latest message, else the description when
+    they are its requester. The guard reads a new message after it (SPEC §7)."""
+    body = (
+        ticket.messages.filter(author=author)
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    if body is not None:
+        return body
+    return ticket.description if author.pk == ticket.requester_id else ""
+
+
 def history_for(ticket: Ticket) -> QuerySet[StatusChange]:
     return ticket.history.select_related("changed_by")
 

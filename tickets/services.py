@@ -1,7 +1,7 @@
 """Every write to tickets. Each public function is one transaction: lock, check, write the
 change and its history, bump the version. Only this module assigns `Ticket.status`."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,8 +13,8 @@ from accounts.roles import Role, is_agent, role_for
 from notifications.models import EventKind
 from notifications.services import notify
 
-from . import guard, transitions
-from .attachments import atomic_with_files, attachments_store, check_files
+from . import guard, textnorm, transitions
+from .attachments import atomic_with_files, attachments_store, check_files, text_contents
 from .errors import (
     IdempotencyConflict,
     InvalidField,
@@ -37,7 +37,7 @@ from .models import (
     StatusChange,
     Ticket,
 )
-from .selectors import default_queue_id
+from .selectors import default_queue_id, previous_text_of
 
 REFUSALS = {
     transitions.RefusalKind.INVALID: InvalidTransition,
@@ -46,24 +46,48 @@ REFUSALS = {
 }
 
 
-def _texts(value) -> list[str]:
-    """The strings a field holds; a list also as one text, so twelve seed words sent as
-    twelve "transaction ids" are still a seed phrase."""
+def _text(value) -> str:
+    """The text a field holds; a list's items one a line, so twelve seed words sent as twelve
+    "transaction ids" are still a seed phrase."""
     if isinstance(value, str):
-        return [value]
+        return value
     if isinstance(value, list | tuple):
-        items = [str(item) for item in value if item is not None]
-        return [*items, " ".join(items)]
-    return []
+        return "\n".join(str(item) for item in value if item is not None)
+    return ""
 
 
-def refuse_secrets(**fields) -> None:
-    """SPEC §7: raise SensitiveData naming the first field that holds a secret."""
+def refuse_secrets(*, previous: str = "", files: Sequence = (), **fields) -> None:
+    """SPEC §7: raise SensitiveData naming the field that holds a secret, and its kind.
+
+    The fields are read as one text, so a phrase split between them is one phrase; it is
+    named after the field where it ends. `previous` is read before them: what the author
+    last wrote on the ticket (selectors.previous_text_of()), so a phrase split over two
+    messages is one too. The names of `files` (the uploads) are read with the fields, before
+    anything could echo them, as `attachments`; their content is refuse_secrets_in_files()'."""
+    texts = [(field, text) for field, value in fields.items() if (text := _text(value))]
+    texts += [("attachments", upload.name) for upload in files if upload.name]
+    found = guard.first_secret_among(texts, before=previous)
+    if found is not None:
+        raise SensitiveData(*found)
+
+
+def refuse_secrets_in_files(checked: list) -> None:
+    """SPEC §7: raise SensitiveData (`attachments`) when a checked file (check_files()) that
+    is text holds a secret."""
+    for text in text_contents(checked):
+        kind = guard.first_secret_in_stream(text)
+        if kind is not None:
+            raise SensitiveData("attachments", kind)
+
+
+def refuse_invisible(**fields: str) -> None:
+    """A text that shows nothing (zero-width spaces, format characters, blank-looking letters,
+    with or without whitespace) is not a subject, description, message or reason (issue #13).
+    Whitespace alone is left to the callers: the API refuses a blank field, and a blank reason
+    is no reason."""
     for field, value in fields.items():
-        for text in _texts(value):
-            kind = guard.first_secret(text)
-            if kind is not None:
-                raise SensitiveData(field, kind)
+        if value and value.strip() and textnorm.is_invisible(value):
+            raise InvalidField(field, _("This text has no visible characters."))
 
 
 def _reopen_window() -> timedelta:
@@ -99,8 +123,11 @@ def ticket_create(
     unknown = set(details) - set(REQUESTER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown ticket details: {sorted(unknown)}")
-    refuse_secrets(subject=subject, description=description, **details)
+    files = list(files)
+    refuse_invisible(subject=subject, description=description)
+    refuse_secrets(subject=subject, description=description, **details, files=files)
     checked = check_files(files)
+    refuse_secrets_in_files(checked)
     with atomic_with_files():
         ticket = Ticket(
             requester=requester,
@@ -236,6 +263,7 @@ def ticket_allowed_targets(ticket: Ticket, actor, *, now: datetime | None = None
 @transaction.atomic
 def ticket_transition(*, ticket: Ticket, to: str, actor, reason: str = "") -> Ticket:
     """Change the status (actor None = the system). Refusals raise and write nothing."""
+    refuse_invisible(reason=reason)
     refuse_secrets(reason=reason)
     locked = _lock(ticket)
     _apply_transition(
@@ -289,8 +317,12 @@ def message_add(
     an agent's first public reply opens a new ticket (unless `status` names another) and
     sets first_response_at; a requester's reply reopens a pending or recently resolved one.
     `expected_version` refuses the reply if the ticket changed since the author read it."""
-    refuse_secrets(body=body, reason=reason)
+    files = list(files)
+    refuse_invisible(body=body, reason=reason)
+    previous = previous_text_of(ticket=ticket, author=author)
+    refuse_secrets(body=body, reason=reason, previous=previous, files=files)
     checked = check_files(files)
+    refuse_secrets_in_files(checked)
     with atomic_with_files():
         locked = _lock(ticket)
         if expected_version is not None and locked.version != expected_version:

@@ -12,6 +12,7 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 import filetype
 
@@ -28,6 +29,9 @@ ALLOWED_TYPES: frozenset[str] = frozenset(
         "application/zip",
     }
 )
+
+# The types whose content is text: the sensitive-data guard reads them (SPEC §7).
+TEXT_TYPES: frozenset[str] = frozenset({"text/plain", "text/csv", "application/json"})
 
 # Callers pass at least this much of a file, or the whole file when it is smaller; so a
 # shorter head is a complete file, and only a longer one may end mid-document.
@@ -145,6 +149,24 @@ def _decode_text(head: bytes) -> str | None:
         return None
     stray = sum(1 for ch in text if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc")
     return text if stray * 100 <= len(text) else None
+
+
+def decode_text(chunks: Iterable[bytes]) -> Iterator[str]:
+    """The text of a file sniff_content_type() took for text, piece by piece: UTF-8, or the
+    encoding its BOM names. Only the head was judged, so bytes further on that do not decode
+    become U+FFFD instead of failing."""
+    decoder = None
+    for chunk in chunks:
+        if decoder is None:
+            encoding = "utf-8"
+            for bom, name in _BOMS:
+                if chunk.startswith(bom):
+                    encoding, chunk = name, chunk[len(bom) :]
+                    break
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        yield decoder.decode(chunk)
+    if decoder is not None:
+        yield decoder.decode(b"", final=True)
 
 
 def _is_json(text: str, *, may_be_cut: bool) -> bool:

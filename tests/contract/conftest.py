@@ -75,5 +75,4 @@ def generous_rate_limits(settings):
 
 
 # Attachments stored for real, as the ticket API and desk tests store them.
-from tests.tickets.admin.conftest import media  # noqa: E402, F401
 from tests.tickets.api.conftest import attach  # noqa: E402, F401

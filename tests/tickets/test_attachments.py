@@ -4,12 +4,11 @@ who may see them, and never left behind by a refused request."""
 import hashlib
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import TicketFactory, ticket_in
+from tests.helpers import stored_files, upload
 from tickets.models import Attachment, Message, Status, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -28,26 +27,6 @@ def png_bytes() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
-
-
-def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
-    return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-def stored_files(root: Path) -> list[Path]:
-    return [path for path in root.rglob("*") if path.is_file()]
 
 
 def ticket_form(**extra) -> dict:

@@ -12,11 +12,21 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from mnemonic import Mnemonic
 
-from tickets.guard import Finding, Kind, find_secrets, first_secret, redact
+from tickets import guard
+from tickets.guard import (
+    Finding,
+    Kind,
+    find_secrets,
+    first_secret,
+    first_secret_among,
+    first_secret_in_stream,
+    phrases,
+    redact,
+)
 
 CORPUS = Path(__file__).parent / "guard_corpus"
 BENIGN: list[str] = json.loads((CORPUS / "benign.json").read_text("utf-8"))
@@ -126,7 +136,48 @@ def _values() -> dict[str, str]:
         "hex128": rng.randbytes(64).hex(),
         "sol_key": b58encode(b"\xff" + rng.randbytes(63)),  # 64 bytes: 87-88 characters
     }
+    # Evasions (issue #13): each is a fresh phrase, written as people get around a filter.
+    v |= {
+        "en12_prefix4": " ".join(w[:4] for w in words("english", 12)),
+        "en24_plate": grid([w[:4].upper() for w in words("english", 24)]),
+        "en12_blank_lines": "\n\n".join(words("english", 12)),
+        "en12_sentences": ". ".join(w.capitalize() for w in words("english", 12)) + ".",
+        "en12_mixed": mixed_separators(words("english", 12)),
+        "en24_mixed": mixed_separators(words("english", 24)),
+        "en12_bullets": "\n".join(f"• {w}" for w in words("english", 12)),
+        "en12_zero_width": " ".join(w[:2] + "\u200b" + w[2:] for w in words("english", 12)),
+        "en12_soft_hyphen": " ".join(w[:3] + "\u00ad" + w[3:] for w in words("english", 12)),
+        "en12_joiners": "\u200d \u2060".join(words("english", 12)),
+        "en12_fullwidth": fullwidth(" ".join(words("english", 12))),
+        "en12_cyrillic": cyrillic(" ".join(words("english", 12))),
+        "en12_math": math_bold(" ".join(words("english", 12))),
+        "en12_everything": mixed_separators(
+            [cyrillic(w[:4]) + "\u200b" for w in words("english", 12)]
+        ),
+    }
+    v["wif_fullwidth"] = fullwidth(wif(rng.randbytes(32), compressed=True))
     return v
+
+
+# The separators a phrase typed by hand may mix: spaces, punctuation, sentence ends, blank
+# lines, bullets.
+MIXED = [", ", " ", "; ", "\n", " - ", ". ", "\n\n", " | ", "/", "\n• ", ",\n", "  "]
+
+
+def mixed_separators(ws: list[str]) -> str:
+    return ws[0] + "".join(MIXED[i % len(MIXED)] + w for i, w in enumerate(ws[1:]))
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" for c in text)
+
+
+def cyrillic(text: str) -> str:
+    return text.translate(str.maketrans("aeopcxyiABEKMHOPCTX", "аеорсхуіАВЕКМНОРСТХ"))
+
+
+def math_bold(text: str) -> str:
+    return "".join(chr(0x1D41A + ord(c) - 97) if "a" <= c <= "z" else c for c in text)
 
 
 VALUES = _values()
@@ -215,6 +266,12 @@ def test_the_secrets_used_here_are_real():
 # --- the rules, one at a time ------------------------------------------------------------
 
 EN12 = VALUES["en12"].split()
+# EN12 with its last word changed: twelve list words whose checksum does not hold.
+NOT_A_PHRASE = EN12[:-1] + [
+    next(
+        w for w in WORDLISTS["english"] if not Mnemonic("english").check(" ".join(EN12[:-1] + [w]))
+    )
+]
 
 
 @pytest.mark.parametrize(
@@ -222,15 +279,24 @@ EN12 = VALUES["en12"].split()
     [
         (" ".join(EN12[:11]), False),  # 11 words: under the threshold
         (" ".join(EN12), True),
-        (" ".join(EN12[:6]) + ". " + " ".join(EN12[6:]), False),  # a sentence end breaks
-        (" ".join(EN12[:6]) + "\n\n" + " ".join(EN12[6:]), False),  # so does a blank line
-        (" ".join(EN12[:6]) + "\n" + " ".join(EN12[6:]), True),  # one line break does not
-        (
-            " ".join(EN12[:6]) + " 2024 " + " ".join(EN12[6:]),
-            False,
-        ),  # a year does (numbers: 1-2 digits)
-        (" ".join(EN12[:6]) + ", " + ", ".join(EN12[6:]), False),  # style changes: two runs
+        # Spaces, line breaks and blank lines are one separator style.
+        (" ".join(EN12[:6]) + "\n" + " ".join(EN12[6:]), True),
+        (" ".join(EN12[:6]) + "\n\n" + " ".join(EN12[6:]), True),
+        ("\n\n\n".join(EN12), True),
+        # A separator that changes: still a phrase when its checksum holds (EN12's does)...
+        (" ".join(EN12[:6]) + ". " + " ".join(EN12[6:]), True),
+        (" ".join(EN12[:6]) + ", " + ", ".join(EN12[6:]), True),
+        # ... not when it does not: twelve list words in prose.
+        (" ".join(EN12[:6]) + ". " + " ".join(NOT_A_PHRASE[6:]), False),
+        (" ".join(NOT_A_PHRASE[:6]) + ", " + ", ".join(NOT_A_PHRASE[6:]), False),
+        (" ".join(NOT_A_PHRASE), True),  # one style: a phrase, checksum or not
+        (" ".join(EN12[:6]) + " 2024 " + " ".join(EN12[6:]), False),  # numbers: 1-2 digits
         (" ".join(EN12[:6]) + " the " + " ".join(EN12[6:]), False),  # a word off the list
+        # The 4-letter prefixes of metal backup plates are words.
+        (" ".join(w[:4] for w in EN12), True),
+        (" ".join(w[:4].upper() for w in EN12[:11]), False),
+        ("\n".join(f"{i}. {w[:4].upper()}" for i, w in enumerate(EN12, 1)), True),
+        (" ".join(w[:3] for w in EN12 if len(w) > 4), False),  # 3 letters name no word
         ("Hello, " + ",".join(EN12), True),
         (" ".join(w.upper() for w in EN12), True),
         ("".join(f"{i}.{w} " for i, w in enumerate(EN12, 1)), True),
@@ -316,11 +382,78 @@ def test_base58_that_fails_its_checksum_passes():
         ("密码是abc", "abc"),
         ("密码是：Hunter2", "Hunter2"),
         ("密码:123", None),
+        # Short labels, right before their value (issue #13)
+        ("pw: Hunter2x", "Hunter2x"),
+        ("pass=hunter22", "hunter22"),
+        ("PW:abc123", "abc123"),
+        ("pass = x.strip()", None),  # code
+        ("boarding pass: not needed", None),
+        ("my pass is valid until May", None),
+        ("bypass: enabled", None),
+        # PINs are digits
+        ("PIN is 4821", "4821"),
+        ("PIN: 4821", "4821"),
+        ("my card's PIN was 482193, now it is blocked", "482193"),
+        ("PIN码：4821", "4821"),
+        ("PIN code not received", None),
+        ("the PIN did not arrive", None),
+        ("PIN is 4 digits", None),
+        ("PIN: 0000", None),
+        ("spin: 1234", None),
+        # A passphrase after a label
+        ("password: correct horse battery staple", "correct horse battery staple"),
+        ("Password: Correct Horse Battery Staple.", "Correct Horse Battery Staple"),
+        ('passphrase: "purple monkey dishwasher" is it safe?', "purple monkey dishwasher"),
+        ("password: reset link expired", None),
+        ("Password: reset link never arrived", None),
+        ("password: tried several times today", None),
+        ("password: account locked after three attempts", None),
+        ("password: not working since yesterday", None),
+        ("my password is correct horse battery staple", None),  # only after a label
+        ("password: correct horse battery staple please help me", None),  # prose goes on
+        ("password reset link expired", None),
+        ("I forgot my password", None),
     ],
 )
 def test_password_rules(text, value):
     findings = find_secrets(text)
     assert [text[f.start : f.end] for f in findings] == ([value] if value else [])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "en12_zero_width",
+        "en12_soft_hyphen",
+        "en12_joiners",
+        "en12_fullwidth",
+        "en12_cyrillic",
+        "en12_math",
+        "en12_everything",
+        "en24_mixed",
+    ],
+)
+def test_an_evasion_is_redacted_in_the_characters_the_user_sent(name):
+    text = f"Hi, {VALUES[name]} bye"
+
+    redacted, kinds = redact(text)
+
+    # A zero-width character after the last word may stay: it shows, and says, nothing.
+    assert (redacted.replace("\u200b", ""), kinds) == (
+        "Hi, [redacted mnemonic] bye",
+        [Kind.MNEMONIC],
+    )
+
+
+def test_look_alikes_and_invisible_characters_hide_no_key_or_password():
+    key = VALUES["wif_c"]
+    disguised = "\u200b".join(key.translate(str.maketrans("aeopcx", "аеорсх")))
+    text = f"key {disguised} and ｐａｓｓｗｏｒｄ：Ｈｕｎｔｅｒ２！ ok"
+
+    redacted, kinds = redact(text)
+
+    assert redacted == "key [redacted private_key] and ｐａｓｓｗｏｒｄ：[redacted password] ok"
+    assert kinds == [Kind.PRIVATE_KEY, Kind.PASSWORD]
 
 
 def test_offsets_are_characters_of_the_original_text():
@@ -371,10 +504,22 @@ def test_any_xprv_is_found(chain, secret):
     assert find_secrets(f"xprv: {key}") == [Finding(Kind.PRIVATE_KEY, 6, 6 + len(key))]
 
 
-# Separator styles a pasted phrase keeps throughout; within one style any member may appear.
-SPACES = [" ", "  ", "\n", "\t", " \n"]
-PUNCTUATION = [", ", ",", "; ", " - ", " | ", "/", "、", "，", " · ", "\n- "]
-NUMBERING = ["{i}. ", "{i}) ", "{i}:", "\n{i}. ", " {i}.", "({i}) "]
+# Separators a pasted phrase keeps throughout: whitespace of any mix, or one punctuation mark
+# or numbering with any whitespace around it.
+SPACES = [" ", "  ", "\n", "\t", " \n", "\n\n", "\u3000"]
+PUNCTUATION = [
+    [", ", ",", ",\n", " , "],
+    ["; "],
+    [" - ", "\n- "],
+    [" | "],
+    ["/"],
+    ["、"],
+    ["，"],
+    [" · "],
+    [". ", ".\n", "."],
+    ["\n• ", " • "],
+]
+NUMBERING = [["{i}. ", "\n{i}. ", " {i}.", "{i}."], ["{i}) ", "\n{i})"], ["{i}:"], ["({i}) "]]
 RUN_BEFORE = ["", "My seed phrase: ", "助记词：", "Words:\n", "1. "]
 RUN_AFTER = ["", ".", " — is my wallet safe?", "\n\nThanks", "。谢谢"]
 
@@ -387,9 +532,9 @@ def word_runs(draw, *, min_words=12, max_words=24, before=RUN_BEFORE):
     if lang == "english":
         case = st.sampled_from([str.lower, str.upper, str.title, str.capitalize])
         words = [draw(case)(w) for w in words]
-        style = draw(st.sampled_from([SPACES, PUNCTUATION, NUMBERING]))
+        style = draw(st.sampled_from([SPACES, *PUNCTUATION, *NUMBERING]))
     else:  # Chinese prose never isolates characters, so any separator mix is a run
-        style = SPACES + PUNCTUATION + NUMBERING + ["\u3000"]
+        style = SPACES + [sep for group in PUNCTUATION + NUMBERING for sep in group]
     text = words[0]
     for i, word in enumerate(words[1:], 2):
         text += draw(st.sampled_from(style)).format(i=i) + word
@@ -406,9 +551,12 @@ def test_any_run_of_twelve_list_words_is_found(run):
 
     assert finding.kind == Kind.MNEMONIC
     assert finding.end == end
-    # It starts at the first word, or earlier when the lead-in ends in a list word ("phrase",
-    # or a Chinese character: a phrase's edges may touch prose, "助记词的 一 是...").
-    assert finding.start == start or text[finding.start : start] in ("phrase: ", "词：")
+    # It starts at the first word, or earlier when the lead-in ends in list words: "phrase"
+    # with the separator changing after it ("seed phrase" too, when a window starting there
+    # carries a checksum by chance), or a Chinese character: a phrase's edges may touch
+    # prose, "助记词的 一 是...".
+    lead_in = text[finding.start : start]
+    assert finding.start == start or lead_in in ("phrase: ", "seed phrase: ", "词：")
 
 
 @props
@@ -508,6 +656,134 @@ def test_findings_are_sorted_disjoint_and_agree_with_first_secret(text):
     assert all(a.end <= b.start for a, b in zip(findings, findings[1:], strict=False))
     assert (first_secret(text) is None) == (findings == [])
     assert redact(text)[1] == list(dict.fromkeys(f.kind for f in findings))
+
+
+# --- separators, checksums and evasions (issue #13) ---------------------------------------
+
+ANY_SEPARATOR = SPACES + [sep for group in PUNCTUATION + NUMBERING for sep in group] + MIXED
+EVASIONS = {
+    "none": lambda w: w,
+    "zero-width": lambda w: "\u200b".join(w),
+    "look-alike": cyrillic,
+    "full-width": fullwidth,
+    "prefix": lambda w: w[:4],
+    "soft hyphen": lambda w: w[:2] + "\u00ad" + w[2:],
+}
+
+
+@props
+@given(
+    strength=st.sampled_from([128, 160, 192, 224, 256]),
+    entropy=st.binary(min_size=32, max_size=32),
+    data=st.data(),
+)
+def test_a_generated_phrase_is_found_whatever_its_separators_and_disguise(strength, entropy, data):
+    words = Mnemonic("english").to_mnemonic(entropy[: strength // 8]).split()
+    assume(max(map(words.count, words)) < 3)  # taken for prose; one 24-word phrase in 2,000
+    evasion = EVASIONS[data.draw(st.sampled_from(list(EVASIONS)))]
+    phrase = evasion(words[0])
+    for i, word in enumerate(words[1:], 2):
+        phrase += data.draw(st.sampled_from(ANY_SEPARATOR)).format(i=i) + evasion(word)
+    before, after = data.draw(st.sampled_from(BENIGN)), data.draw(st.sampled_from(BENIGN))
+    text = f"{before}\n\n{phrase}\n\n{after}"
+    at = len(before) + 2
+
+    findings = find_secrets(text)
+
+    assert first_secret(phrase) == Kind.MNEMONIC
+    assert any(f.start <= at and at + len(phrase) <= f.end for f in findings)
+    assert Kind.MNEMONIC in redact(text)[1]
+
+
+@props
+@given(st.lists(st.integers(0, 2047), min_size=12, max_size=24).filter(lambda x: len(x) % 3 == 0))
+def test_the_checksum_is_bip39s(indices):
+    words = " ".join(WORDLISTS["english"][i] for i in indices)
+    triple = any(indices.count(i) > 2 for i in indices)  # taken for prose
+
+    assert phrases._is_generated(indices) == (Mnemonic("english").check(words) and not triple)
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        "cycle rocket west magnet parrot shuffle foot correct salt library feed song",
+        "bitter grass shiver impose acquire brush forget axis eager alone wine silver",
+    ],
+)
+def test_electrum_seeds_are_found_by_their_separator_only(seed):
+    # Electrum's seeds (its test vectors) use the list without BIP-39's checksum.
+    assert first_secret(seed) == Kind.MNEMONIC
+    assert first_secret(mixed_separators(seed.split())) is None
+
+
+def test_prose_full_of_list_words_passes():
+    texts = [
+        # Every word is on the list, the separators change and the checksum does not hold.
+        "Please check that address again, you can verify where this deposit will end.",
+        "I tried the app on my phone, laptop and tablet; at home, office and hotel: same error.",
+        "\n".join(["Things I checked:", "- phone", "- laptop", "- wifi", "- again", "nothing."]),
+        " ".join(NOT_A_PHRASE[:6]) + ".\n\n" + ", ".join(NOT_A_PHRASE[6:]) + "?",
+    ]
+    for text in texts:
+        assert find_secrets(text) == [], text
+
+
+# --- several texts read as one ------------------------------------------------------------
+
+HALVES = (" ".join(EN12[:6]), " ".join(EN12[6:]))
+
+
+def test_a_phrase_split_across_fields_is_named_where_it_ends():
+    fields = [("subject", HALVES[0]), ("description", HALVES[1]), ("error_code", "E42")]
+
+    assert first_secret_among(fields) == ("description", Kind.MNEMONIC)
+    assert [first_secret(text) for _name, text in fields] == [None, None, None]
+
+
+def test_a_secret_in_one_field_is_named_after_it():
+    fields = [("subject", "Help"), ("description", "pw: Hunter2x"), ("steps", "none")]
+    assert first_secret_among(fields) == ("description", Kind.PASSWORD)
+
+
+def test_a_label_and_its_value_in_two_fields_are_one_password():
+    fields = [("subject", "my password:"), ("description", "Hunter2!x")]
+    assert first_secret_among(fields) == ("description", Kind.PASSWORD)
+
+
+def test_the_previous_message_starts_a_phrase_but_is_never_named():
+    assert first_secret_among([("body", HALVES[1])], before=HALVES[0]) == ("body", Kind.MNEMONIC)
+    # A secret wholly in the previous message was stored before: it is not this request's.
+    assert first_secret_among([("body", "thanks")], before=VALUES["en12"]) is None
+    assert first_secret_among([("body", " ".join(EN12[:5]))], before=" ".join(EN12[5:11])) is None
+
+
+def test_the_fields_offsets_survive_invisible_characters():
+    fields = [("subject", "\u200b" * 30 + HALVES[0]), ("description", "\u200b" + HALVES[1])]
+    assert first_secret_among(fields) == ("description", Kind.MNEMONIC)
+
+
+# --- long texts read in windows -----------------------------------------------------------
+
+
+def chunked(text: str, size: int):
+    return (text[i : i + size] for i in range(0, len(text), size))
+
+
+@pytest.mark.parametrize("at", [0, guard.WINDOW - 40, guard.WINDOW - guard.OVERLAP // 2, 200_000])
+@pytest.mark.parametrize("chunk", [1_000, 65_536])
+def test_a_secret_anywhere_in_a_long_file_is_found(at, chunk):
+    filler = ("2024-05-01 12:00:03 INFO order 1234567 filled at 63120.5 USDT\n" * 5_000)[:at]
+    text = filler + VALUES["en24_lines"] + "\n" + filler
+
+    assert first_secret_in_stream(chunked(text, chunk)) == Kind.MNEMONIC
+
+
+def test_a_long_file_without_secrets_passes():
+    text = "\n\n".join(BENIGN) * 10
+    assert len(text) > 3 * guard.WINDOW
+    assert first_secret_in_stream(chunked(text, 4_096)) is None
+    assert first_secret_in_stream([]) is None
 
 
 # --- speed --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Fixtures of the admin (agents' desk) tests: logged-in clients, and a helper that posts
-the ticket page the way a browser would (every field it rendered, plus the changes)."""
+the ticket page the way a browser would (every field it rendered, plus the changes). The
+`media` folder is tests/tickets/conftest.py's."""
 
 from importlib import import_module
 
@@ -24,19 +25,6 @@ def migrated_rows(transactional_db):
     migration = import_module("tickets.migrations.0002_roles_and_queues")
     for name, slug, category in migration.QUEUES:
         Queue.objects.get_or_create(slug=slug, defaults={"name": name, "default_for": category})
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Attachments are written to a media folder of the test's own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-    return tmp_path / "media"
 
 
 @pytest.fixture
