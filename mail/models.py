@@ -25,6 +25,9 @@ class InboundEmail(models.Model):
         "tickets.Message", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     acknowledged = models.BooleanField(default=False)
+    # A secret was redacted from it: no raw copy of it may be kept (the IMAP poller keeps
+    # a copy without the secret in the processed folder, even on a second look).
+    redacted = models.BooleanField(default=False)
     source = models.CharField(max_length=32)  # "pipe", "imap", or the provider's name
     created_at = models.DateTimeField(auto_now_add=True)
 

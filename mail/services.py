@@ -79,8 +79,8 @@ def email_receive(*, raw: bytes, source: str) -> Result:
 
 def _receive(parsed: ParsedEmail, source: str) -> Result:
     known = InboundEmail.objects.filter(message_id=parsed.message_id, sender=parsed.sender)
-    if known.exists():
-        return Result("duplicate", parsed.message_id)
+    if (seen := known.values_list("redacted", flat=True).first()) is not None:
+        return Result("duplicate", parsed.message_id, redacted=seen)
     noise = _noise(parsed)
     try:
         if noise:
@@ -96,8 +96,8 @@ def _receive(parsed: ParsedEmail, source: str) -> Result:
         return _store(parsed, source)
     except IntegrityError:
         # The same message, handled by another worker at the same time, committed first.
-        if known.exists():
-            return Result("duplicate", parsed.message_id)
+        if (seen := known.values_list("redacted", flat=True).first()) is not None:
+            return Result("duplicate", parsed.message_id, redacted=seen)
         raise
 
 
@@ -157,13 +157,14 @@ def _store(parsed: ParsedEmail, source: str) -> Result:
                 + "\n".join(f"- {name}: {why}" for name, why in dropped),
             )
         record.ticket, record.reply = ticket, message
-        record.save(update_fields=["ticket", "reply", "acknowledged"])
+        record.redacted = redacted or secret_in_files
+        record.save(update_fields=["ticket", "reply", "acknowledged", "redacted"])
     return Result(
         "stored",
         parsed.message_id,
         ticket_id=ticket.pk,
         reason="reply" if message else "new ticket",
-        redacted=redacted or secret_in_files,
+        redacted=record.redacted,
     )
 
 
