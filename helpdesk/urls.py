@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", HealthView.as_view(), name="healthz"),
+    # Email providers' inbound webhooks (SPEC §10)
+    path("inbound/", include("mail.urls")),
 ]
 
 handler400 = "helpdesk.errors.bad_request"

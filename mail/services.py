@@ -53,12 +53,15 @@ class Result:
     redacted: bool = False
 
 
-def email_receive(*, raw: bytes, source: str) -> Result:
+def email_receive(*, raw: bytes, source: str, dmarc: str | None = None) -> Result:
     """Store one raw email as a ticket or a reply, or ignore it. Raises Refused (with
-    NotAnEmail) for what cannot be taken, TemporaryFailure when it should come again."""
+    NotAnEmail) for what cannot be taken, TemporaryFailure when it should come again.
+    `dmarc`: the verdict of a provider that gives it beside the message (Amazon SES)."""
     if len(raw) > settings.EMAIL_MAX_MESSAGE_BYTES:
         raise Refused(f"larger than EMAIL_MAX_MESSAGE_BYTES ({len(raw)} bytes)")
     parsed = parse(raw, trusted_authserv_id=settings.EMAIL_TRUSTED_AUTHSERV_ID)
+    if dmarc:
+        parsed.dmarc = dmarc
     try:
         result = _receive(parsed, source)
     except (OperationalError, InterfaceError) as exc:

@@ -5,32 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0006_follow_up_of_and_flags'),
+        ("tickets", "0006_follow_up_of_and_flags"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InboundEmail',
+            name="InboundEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.CharField(max_length=998)),
-                ('sender', models.EmailField(max_length=254)),
-                ('outcome', models.CharField(choices=[('stored', 'Stored'), ('ignored', 'Ignored')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('acknowledged', models.BooleanField(default=False)),
-                ('redacted', models.BooleanField(default=False)),
-                ('source', models.CharField(max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reply', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.message')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_id", models.CharField(max_length=998)),
+                ("sender", models.EmailField(max_length=254)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("stored", "Stored"), ("ignored", "Ignored")], max_length=16
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("acknowledged", models.BooleanField(default=False)),
+                ("redacted", models.BooleanField(default=False)),
+                ("source", models.CharField(max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reply",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tickets.message",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('acknowledged', True)), fields=['sender', 'created_at'], name='inbound_acknowledged')],
-                'constraints': [models.UniqueConstraint(fields=('message_id', 'sender'), name='inbound_once')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("acknowledged", True)),
+                        fields=["sender", "created_at"],
+                        name="inbound_acknowledged",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("message_id", "sender"), name="inbound_once")
+                ],
             },
         ),
     ]
