@@ -187,9 +187,10 @@ def _reply(ticket: Ticket, requester, parsed: ParsedEmail, files, flags) -> tupl
 
 def _new_ticket(requester, parsed, files, dropped, flags, follow_up_of, record) -> tuple:
     subject = _cut(parsed.subject, SUBJECT_MAX) or NO_SUBJECT
-    # An answer (to a closed ticket) is cut to what the sender wrote; a first message, a
-    # forward included, is kept whole.
-    text = reply_text(parsed.text) if follow_up_of is not None else parsed.text
+    # An answer (to a closed ticket, to a thread that is not the sender's) is cut to what
+    # the sender wrote; a first message, a forward included, is kept whole.
+    answer = follow_up_of is not None or bool(parsed.thread_ids)
+    text = reply_text(parsed.text) if answer else parsed.text
     description = _cut(text, BODY_MAX) or NO_TEXT
     record.acknowledged = _may_acknowledge(parsed.sender)
     ticket = services.ticket_create(
