@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 # Messages fetched per round trip; a large one is fetched on its own.
 FETCH_BATCH = 25
 LARGE_MESSAGE_BYTES = 2_000_000
+# A poll stops watching this long before the next one is due.
+WATCH_MARGIN_SECONDS = 1.0
 # A poll that died holding the lock frees it after this long.
 LOCK_SECONDS = 600
 _LOCK_KEY = "mail:inbox-poll"
@@ -100,11 +102,13 @@ def connect(inbox: Inbox) -> IMAPClient:
 
 def inbox_poll(*, url: str | None = None, watch_seconds: float | None = None) -> PollReport:
     """Take what is in the mailbox, then keep watching it (IDLE) for `watch_seconds`
-    (by default most of EMAIL_POLL_SECONDS). Returns what happened; returns at once if
-    another poll is running."""
+    (by default until shortly before the next poll is due). Returns what happened;
+    returns at once if another poll is running."""
     inbox = Inbox.from_url(url or settings.EMAIL_INBOX_URL)
     if watch_seconds is None:
-        watch_seconds = settings.EMAIL_POLL_SECONDS * 0.8
+        # Until a second before the next poll is due, so that it finds the lock free.
+        period = settings.EMAIL_POLL_SECONDS
+        watch_seconds = max(period - WATCH_MARGIN_SECONDS, period / 2)
     if not cache.add(_LOCK_KEY, 1, timeout=LOCK_SECONDS):
         logger.info("inbox poll skipped: another one is running")
         return PollReport()
