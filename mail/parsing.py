@@ -156,7 +156,7 @@ def _sender(headers: _Headers) -> tuple[str, str]:
         pairs = [parseaddr(value)]
     for name, address in pairs:
         address = address.strip().strip("<>")
-        if "@" in address and " " not in address:
+        if "@" in address and " " not in address and len(address) <= 254:  # RFC 5321
             return address.lower(), name
     raise NotAnEmail("no sender address (From)")
 

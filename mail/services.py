@@ -19,7 +19,7 @@ from notifications.channels.email import ticket_id_from
 from tickets import guard, services
 from tickets.attachments import atomic_with_files, check_files
 from tickets.errors import DomainError, TicketClosed
-from tickets.models import Channel, Flag, Status, Ticket
+from tickets.models import Channel, Flag, Message, Status, Ticket
 
 from . import threads
 from .models import InboundEmail, Outcome
@@ -28,9 +28,10 @@ from .text import reply_text
 
 logger = logging.getLogger(__name__)
 
-# Ticket limits (SPEC §2): longer subjects and bodies are cut.
-SUBJECT_MAX = 200
-BODY_MAX = 20_000
+# Ticket limits (SPEC §2), the models' own: longer subjects and bodies are cut.
+SUBJECT_MAX = Ticket._meta.get_field("subject").max_length
+DESCRIPTION_MAX = Ticket._meta.get_field("description").max_length
+BODY_MAX = Message._meta.get_field("body").max_length
 NO_SUBJECT = "(no subject)"
 NO_TEXT = "(no text)"
 # The desk's own account, author of the notes the intake writes (never logs in).
@@ -191,7 +192,7 @@ def _new_ticket(requester, parsed, files, dropped, flags, follow_up_of, record) 
     # the sender wrote; a first message, a forward included, is kept whole.
     answer = follow_up_of is not None or bool(parsed.thread_ids)
     text = reply_text(parsed.text) if answer else parsed.text
-    description = _cut(text, BODY_MAX) or NO_TEXT
+    description = _cut(text, DESCRIPTION_MAX) or NO_TEXT
     record.acknowledged = _may_acknowledge(parsed.sender)
     ticket = services.ticket_create(
         requester=requester,

@@ -46,6 +46,8 @@ def test_a_seed_phrase_is_redacted_flagged_and_the_sender_warned(caplog):
     for text in [*stored, caplog.text]:
         assert " ".join(words[:4]) not in text
     assert "new wallet" in acknowledgement(ticket)
+    event = Event.objects.get(ticket=ticket, kind=EventKind.TICKET_CREATED)
+    assert "新钱包" in render(event, "zh-hans").body
 
 
 def test_a_password_in_a_reply_is_redacted_and_flags_the_ticket():
