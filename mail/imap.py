@@ -12,7 +12,9 @@ Each message is handled once across restarts and crashes: it is moved only after
 intake committed, and the intake stores a Message-ID from a sender once, so a message a
 crashed poll had stored but not moved is recognised and moved on the next. One poll runs
 at a time (a lock in the cache). Between its rounds a poll waits for new mail with IMAP
-IDLE until shortly before the next one is due, so mail is taken as it arrives.
+IDLE until the next poll is due, and the next one waits for it to end: the mailbox is
+watched all along, and mail is taken as it arrives (Dovecot tells of it within a second).
+That holds one worker thread, and a second while it waits its turn.
 """
 
 import logging
@@ -38,8 +40,8 @@ logger = logging.getLogger(__name__)
 # Messages fetched per round trip; a large one is fetched on its own.
 FETCH_BATCH = 25
 LARGE_MESSAGE_BYTES = 2_000_000
-# A poll stops watching this long before the next one is due.
-WATCH_MARGIN_SECONDS = 1.0
+# A poll watches this much longer than the polling period: the next one is waiting by then.
+WATCH_OVERLAP_SECONDS = 0.5
 # A poll that died holding the lock frees it after this long.
 LOCK_SECONDS = 600
 _LOCK_KEY = "mail:inbox-poll"
@@ -101,17 +103,19 @@ def connect(inbox: Inbox) -> IMAPClient:
 
 
 def inbox_poll(*, url: str | None = None, watch_seconds: float | None = None) -> PollReport:
-    """Take what is in the mailbox, then keep watching it (IDLE) for `watch_seconds`
-    (by default until shortly before the next poll is due). Returns what happened;
-    returns at once if another poll is running."""
+    """Take what is in the mailbox, then keep watching it (IDLE) until `watch_seconds`
+    after this call (by default EMAIL_POLL_SECONDS and a little more, so that the next
+    poll is already waiting when this one ends). While another poll runs, this one waits
+    for it, at most that long: so one poll hands over to the next without a gap."""
     inbox = Inbox.from_url(url or settings.EMAIL_INBOX_URL)
     if watch_seconds is None:
-        # Until a second before the next poll is due, so that it finds the lock free.
-        period = settings.EMAIL_POLL_SECONDS
-        watch_seconds = max(period - WATCH_MARGIN_SECONDS, period / 2)
-    if not cache.add(_LOCK_KEY, 1, timeout=LOCK_SECONDS):
-        logger.info("inbox poll skipped: another one is running")
-        return PollReport()
+        watch_seconds = settings.EMAIL_POLL_SECONDS + WATCH_OVERLAP_SECONDS
+    deadline = time.monotonic() + watch_seconds
+    while not cache.add(_LOCK_KEY, 1, timeout=LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            logger.info("inbox poll skipped: another one ran all along")
+            return PollReport()
+        time.sleep(0.2)
     report = PollReport()
     try:
         client = connect(inbox)
@@ -120,7 +124,6 @@ def inbox_poll(*, url: str | None = None, watch_seconds: float | None = None) ->
                 if not client.folder_exists(folder):
                     client.create_folder(folder)
             client.select_folder(inbox.folder)
-            deadline = time.monotonic() + watch_seconds
             while _drain(client, report) and time.monotonic() < deadline:
                 _wait_for_mail(client, deadline - time.monotonic())
         finally:

@@ -148,6 +148,17 @@ def test_one_poll_at_a_time(dovecot):
     assert poll().stored == 1
 
 
+def test_the_next_poll_waits_for_the_running_one_and_takes_over(dovecot):
+    import threading
+
+    dovecot.append(email(subject="handed over"))
+    cache.add("mail:inbox-poll", 1, timeout=60)  # a poll is running...
+    threading.Timer(0.5, lambda: cache.delete("mail:inbox-poll")).start()  # ...and ends
+    report = imap.inbox_poll(watch_seconds=2)
+    assert report.stored == 1
+    assert Ticket.objects.get().subject == "handed over"
+
+
 def test_a_poll_takes_mail_arriving_while_it_watches(dovecot):
     import threading
 
