@@ -9,6 +9,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy
+from email.errors import HeaderParseError
+from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
@@ -116,36 +118,47 @@ def _clean(value: str) -> str:
 
 
 class _Headers:
-    """The top-level headers, read through the policy; the ones the sender wrote in raw
-    8-bit bytes (which the policy can only show as U+FFFD) are decoded from the bytes."""
+    """The top-level headers, read from the bytes: encoded words decoded with the charset
+    they name (or the superset clients mean by it, or a guess for an unknown one), raw
+    8-bit values decoded as UTF-8 or GBK. Cheaper and more forgiving than the policy's
+    header objects, which the body's parts still use."""
 
-    def __init__(self, message: Message, raw: bytes) -> None:
-        self.message = message
+    def __init__(self, raw: bytes) -> None:
         block = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
         unfolded = re.sub(rb"\r?\n[ \t]+", b" ", block)
-        self.eight_bit: dict[str, bytes] = {}
+        self.values: dict[str, list[bytes]] = {}
         for line in unfolded.splitlines():
             name, colon, value = line.partition(b":")
-            if colon and re.search(rb"[\x80-\xff]", value):
-                key = name.strip().decode("latin-1").lower()
-                self.eight_bit.setdefault(key, value.strip())
+            if colon and _FIELD_NAME.fullmatch(name):
+                key = name.decode("ascii").strip().lower()
+                self.values.setdefault(key, []).append(value.strip())
 
     def get(self, name: str) -> str:
-        """The header's decoded value, "" when absent. A header the policy cannot parse
-        costs that header only."""
-        if name.lower() in self.eight_bit:
-            return _clean(decode_8bit_header(self.eight_bit[name.lower()]))
-        try:
-            value = self.message.get(name)
-            return "" if value is None else _clean(str(value))
-        except Exception:  # noqa: BLE001 - any parser bug in a header costs the header only
-            return ""
+        """The first such header's decoded value, "" when absent."""
+        values = self.values.get(name.lower())
+        return _decode_header(values[0]) if values else ""
 
     def get_all(self, name: str) -> list[str]:
+        return [_decode_header(value) for value in self.values.get(name.lower(), [])]
+
+
+# A header's name: printable ASCII but ":" (RFC 5322), maybe padded before the colon.
+_FIELD_NAME = re.compile(rb"[!-9;-~]+[ \t]*")
+
+
+def _decode_header(value: bytes) -> str:
+    if re.search(rb"[\x80-\xff]", value):
+        return _clean(decode_8bit_header(value))
+    text = value.decode("ascii")
+    if "=?" in text:
         try:
-            return [_clean(str(value)) for value in self.message.get_all(name, failobj=[])]
-        except Exception:  # noqa: BLE001
-            return []
+            parts = decode_header(text)
+        except (ValueError, HeaderParseError):
+            parts = [(text, None)]
+        text = "".join(
+            decode(part, charset) if isinstance(part, bytes) else part for part, charset in parts
+        )
+    return _clean(text)
 
 
 def _sender(headers: _Headers) -> tuple[str, str]:
@@ -255,7 +268,7 @@ def parse(raw: bytes, *, trusted_authserv_id: str = "") -> ParsedEmail:
     if not raw.strip():
         raise NotAnEmail("empty input")
     message: EmailMessage = _PARSER.parsebytes(raw)
-    headers = _Headers(message, raw)
+    headers = _Headers(raw)
     sender, sender_name = _sender(headers)
     ids = _ids(headers.get("Message-ID"))
     message_id = ids[0] if ids else f"<{hashlib.sha256(raw).hexdigest()}@no-message-id.invalid>"

@@ -128,8 +128,9 @@ def desk_addresses() -> frozenset[str]:
 
 def _store(parsed: ParsedEmail, source: str) -> Result:
     with atomic_with_files():
-        # First, so that a second copy arriving at once waits on this row's unique index.
-        record = InboundEmail.objects.create(
+        # Inserted last: a second copy handled at the same time waits on its unique index
+        # until this one commits, then fails there and rolls back all it wrote.
+        record = InboundEmail(
             message_id=parsed.message_id,
             sender=parsed.sender,
             outcome=Outcome.STORED,
@@ -162,7 +163,7 @@ def _store(parsed: ParsedEmail, source: str) -> Result:
             )
         record.ticket, record.reply = ticket, message
         record.redacted = redacted or secret_in_files
-        record.save(update_fields=["ticket", "reply", "acknowledged", "redacted"])
+        record.save(force_insert=True)
     return Result(
         "stored",
         parsed.message_id,
