@@ -238,42 +238,80 @@ def _content_type(part: Message) -> str:
     return content_type
 
 
-def _walk(message: Message) -> tuple[str, str, list[Attachment]]:
-    """(first text/plain body, first text/html body, attachments)."""
-    plain = html = ""
-    attachments: list[Attachment] = []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        content_type = _content_type(part)
-        try:
-            disposition = part.get_content_disposition()
-        except Exception:  # noqa: BLE001
-            disposition = None
-        name = _filename(part)
-        is_body = disposition != "attachment" and not name
-        if is_body and content_type == "text/plain" and not plain:
-            plain = decode(_payload(part), part.get_content_charset())
-        elif is_body and content_type == "text/html" and not html:
-            html = decode(_payload(part), part.get_content_charset())
-        elif is_body and content_type in ("text/plain", "text/html"):
-            continue  # further alternatives or a second body part: the first one counts
-        else:
-            attachments.append(Attachment(filename=name, content=_payload(part)))
-    return plain, html, attachments
+# Deeper nesting than any mail client writes: the rest of such a message is left out.
+MAX_DEPTH = 30
+
+
+@dataclass
+class _Parts:
+    plain: str = ""  # the first text/plain body part
+    html: str = ""  # the first text/html body part
+    attachments: list[Attachment] = field(default_factory=list)
+    forwarded: list[str] = field(default_factory=list)  # attached messages, as text
+
+    @property
+    def text(self) -> str:
+        text = (
+            tidy(self.plain) if self.plain.strip() else html_to_text(self.html) if self.html else ""
+        )
+        return "\n\n".join(filter(None, [text, *self.forwarded]))
+
+
+def _walk(part: Message, found: _Parts, depth: int = 0) -> None:
+    """Sort `part` into body, attachments and forwarded messages. A message attached to
+    this one (Outlook's "forward as attachment") is read as text after the body, with its
+    own files among the attachments."""
+    if depth > MAX_DEPTH:
+        return
+    if part.get_content_type() == "message/rfc822" and part.is_multipart():
+        for inner in part.get_payload():
+            nested = _Parts()
+            _walk(inner, nested, depth + 1)
+            heading = "\n".join(
+                f"{name}: {value}"
+                for name in ("From", "Date", "Subject")
+                if (value := _clean(str(inner.get(name, ""))))
+            )
+            found.forwarded.append(
+                f"---------- Forwarded message ----------\n{heading}\n\n{nested.text}"
+            )
+            found.attachments += nested.attachments
+        return
+    if part.is_multipart():
+        for sub in part.get_payload():
+            _walk(sub, found, depth + 1)
+        return
+    content_type = _content_type(part)
+    try:
+        disposition = part.get_content_disposition()
+    except Exception:  # noqa: BLE001
+        disposition = None
+    name = _filename(part)
+    is_body = disposition != "attachment" and not name
+    if is_body and content_type == "text/plain" and not found.plain:
+        found.plain = decode(_payload(part), part.get_content_charset())
+    elif is_body and content_type == "text/html" and not found.html:
+        found.html = decode(_payload(part), part.get_content_charset())
+    elif is_body and content_type in ("text/plain", "text/html"):
+        return  # further alternatives or a second body part: the first one counts
+    else:
+        found.attachments.append(Attachment(filename=name, content=_payload(part)))
 
 
 def parse(raw: bytes, *, trusted_authserv_id: str = "") -> ParsedEmail:
     """Read one RFC 5322 message. Raises NotAnEmail when nothing names a sender."""
     if not raw.strip():
         raise NotAnEmail("empty input")
-    message: EmailMessage = _PARSER.parsebytes(raw)
+    try:
+        message: EmailMessage = _PARSER.parsebytes(raw)
+    except RecursionError:
+        raise Refused("MIME parts nested too deeply to read") from None
     headers = _Headers(raw)
     sender, sender_name = _sender(headers)
     ids = _ids(headers.get("Message-ID"))
     message_id = ids[0] if ids else f"<{hashlib.sha256(raw).hexdigest()}@no-message-id.invalid>"
-    plain, html, attachments = _walk(message)
-    text = tidy(plain) if plain.strip() else html_to_text(html) if html else ""
+    parts = _Parts()
+    _walk(message, parts)
     return ParsedEmail(
         message_id=message_id,
         sender=sender,
@@ -281,8 +319,8 @@ def parse(raw: bytes, *, trusted_authserv_id: str = "") -> ParsedEmail:
         subject=headers.get("Subject"),
         in_reply_to=_ids(headers.get("In-Reply-To")),
         references=_ids(headers.get("References")),
-        text=text,
-        attachments=attachments,
+        text=parts.text,
+        attachments=parts.attachments,
         noise=_noise(headers, message.get_content_type(), sender),
         dmarc=dmarc_verdict(headers, trusted_authserv_id),
         from_the_desk=bool(headers.get("X-Helpdesk-Ticket")),

@@ -30,7 +30,7 @@ _QUOTE_HEADERS = [
     # Gmail / Apple Mail / Thunderbird, possibly wrapped: "On Mon, 3 Feb 2025 at 10:00,
     # Alice <a@example.com>\nwrote:"
     r"^On\s[^\n]{0,200}(?:\n[^\n]{0,200})?\swrote:\s*$",
-    r"^[^\n]{0,40}\d{4}[-/.年][^\n]{0,200}(?:写道|寫道|wrote)\s*[:：]\s*$",
+    r"^[^\n]{0,120}\d{4}[-/.年][^\n]{0,200}(?:写道|寫道|wrote)\s*[:：]\s*$",
     r"^(?:在|于|於)\s?[^\n]{0,200}(?:写道|寫道)\s*[:：]?\s*$",
     r"^-{2,}\s*(?:Original Message|原始邮件|原始郵件|Original|回复的原邮件|回覆的原郵件|"
     r"Forwarded message|转发的邮件|轉寄的郵件)\s*-{2,}\s*$",

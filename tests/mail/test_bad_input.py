@@ -174,6 +174,50 @@ def test_200_attachments_keep_the_first_ten_and_name_the_rest():
     assert "shot-010.png" in note.body and "shot-199.png" in note.body
 
 
+def test_a_message_forwarded_as_an_attachment_keeps_its_text_and_files():
+    inner = email(
+        sender="bank@example.net",
+        subject="Transfer confirmation",
+        body="Your transfer of 500 USDT was sent.",
+        attachments=[("receipt.png", PNG, "image/png")],
+    )
+    raw = (
+        b"From: olga@example.org\r\nSubject: FW: Transfer confirmation\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="outer"\r\n\r\n'
+        b"--outer\r\nContent-Type: text/plain\r\n\r\nSee the bank's email.\r\n"
+        b"--outer\r\nContent-Type: message/rfc822\r\n"
+        b'Content-Disposition: attachment; filename="fw.eml"\r\n\r\n' + inner + b"\r\n--outer--\r\n"
+    )
+    ticket = ticket_of(raw)
+    assert ticket.description.startswith("See the bank's email.")
+    assert "Subject: Transfer confirmation" in ticket.description
+    assert "Your transfer of 500 USDT was sent." in ticket.description
+    assert Attachment.objects.get(ticket=ticket).filename == "receipt.png"
+
+
+def nested(depth: int) -> bytes:
+    head = b"".join(
+        f'Content-Type: multipart/mixed; boundary="b{n}"\r\n\r\n--b{n}\r\n'.encode()
+        for n in range(depth)
+    )
+    tail = b"".join(f"\r\n--b{n}--\r\n".encode() for n in reversed(range(depth)))
+    return (
+        b"From: deep@example.org\r\nSubject: deep\r\nMIME-Version: 1.0\r\n"
+        + head
+        + b"Content-Type: text/plain\r\n\r\nway down\r\n"
+        + tail
+    )
+
+
+def test_absurdly_deep_nesting_is_stored_as_far_as_it_is_read_or_refused():
+    # 200 levels: read down to MAX_DEPTH, the text beyond is left out
+    ticket = ticket_of(nested(200))
+    assert (ticket.subject, ticket.description) == ("deep", "(no text)")
+    # 5000 levels: the parser itself gives up; refused with a reason, never a crash
+    with pytest.raises(Refused, match="nested too deeply"):
+        receive(nested(5000))
+
+
 def test_one_bad_message_does_not_block_the_next():
     with pytest.raises(NotAnEmail):
         receive(b"\xff\xfe garbage")
