@@ -12,13 +12,14 @@ Each message is handled once across restarts and crashes: it is moved only after
 intake committed, and the intake stores a Message-ID from a sender once, so a message a
 crashed poll had stored but not moved is recognised and moved on the next. One poll runs
 at a time (a lock in the cache). Between its rounds a poll waits for new mail with IMAP
-IDLE until the next poll is due, and the next one waits for it to end: the mailbox is
-watched all along, and mail is taken as it arrives (Dovecot tells of it within a second).
-That holds one worker thread, and a second while it waits its turn.
+IDLE; each beat asks the running poll to watch on for another period instead of starting
+one, so the mailbox is watched all along (one worker thread, handed over every
+MAX_RUN_SECONDS) and mail is taken as it arrives (Dovecot tells of it within a second).
 """
 
 import logging
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -40,11 +41,17 @@ logger = logging.getLogger(__name__)
 # Messages fetched per round trip; a large one is fetched on its own.
 FETCH_BATCH = 25
 LARGE_MESSAGE_BYTES = 2_000_000
-# A poll watches this much longer than the polling period: the next one is waiting by then.
-WATCH_OVERLAP_SECONDS = 0.5
-# A poll that died holding the lock frees it after this long.
-LOCK_SECONDS = 600
+# A poll watches this much longer than the polling period: the next beat comes first.
+WATCH_OVERLAP_SECONDS = 2.0
+# How long one IDLE lasts before the poll looks at its watch again.
+WAIT_SECONDS = 1.0
+# A poll hands over to the next beat's after this long, keeping each task bounded.
+MAX_RUN_SECONDS = 300
+# A poll that died holding the lock frees it after this long (a live one renews it).
+LOCK_SECONDS = 60
 _LOCK_KEY = "mail:inbox-poll"
+_WATCH_KEY = "mail:inbox-watch-until"
+_stopping = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -104,19 +111,23 @@ def connect(inbox: Inbox) -> IMAPClient:
 
 def inbox_poll(*, url: str | None = None, watch_seconds: float | None = None) -> PollReport:
     """Take what is in the mailbox, then keep watching it (IDLE) until `watch_seconds`
-    after this call (by default EMAIL_POLL_SECONDS and a little more, so that the next
-    poll is already waiting when this one ends). While another poll runs, this one waits
-    for it, at most that long: so one poll hands over to the next without a gap."""
+    from now (by default EMAIL_POLL_SECONDS and a little more, so that the next beat
+    comes before the watch ends). If a poll is running already, it is asked to watch that
+    long and this call returns: one poll at a time, and no gap between them."""
     inbox = Inbox.from_url(url or settings.EMAIL_INBOX_URL)
     if watch_seconds is None:
         watch_seconds = settings.EMAIL_POLL_SECONDS + WATCH_OVERLAP_SECONDS
-    deadline = time.monotonic() + watch_seconds
-    while not cache.add(_LOCK_KEY, 1, timeout=LOCK_SECONDS):
-        if time.monotonic() >= deadline:
-            logger.info("inbox poll skipped: another one ran all along")
-            return PollReport()
+    until = time.time() + watch_seconds
+    cache.set(_WATCH_KEY, max(until, cache.get(_WATCH_KEY, 0)), timeout=watch_seconds + 60)
+    # A poll that is just ending may still hold the lock for a moment: give it that moment.
+    for _attempt in range(6):
+        if cache.add(_LOCK_KEY, 1, timeout=LOCK_SECONDS):
+            break
         time.sleep(0.2)
+    else:
+        return PollReport()  # the running poll watches on, until `until` at least
     report = PollReport()
+    started = time.monotonic()
     try:
         client = connect(inbox)
         try:
@@ -124,8 +135,9 @@ def inbox_poll(*, url: str | None = None, watch_seconds: float | None = None) ->
                 if not client.folder_exists(folder):
                     client.create_folder(folder)
             client.select_folder(inbox.folder)
-            while _drain(client, report) and time.monotonic() < deadline:
-                _wait_for_mail(client, deadline - time.monotonic())
+            while _drain(client, report) and _keep_watching(started):
+                _wait_for_mail(client, WAIT_SECONDS)
+                cache.touch(_LOCK_KEY, LOCK_SECONDS)
         finally:
             client.logout()
     finally:
@@ -135,15 +147,24 @@ def inbox_poll(*, url: str | None = None, watch_seconds: float | None = None) ->
     return report
 
 
+def stop_watching() -> None:
+    """The worker is shutting down: running polls end at their next wake."""
+    _stopping.set()
+
+
+def _keep_watching(started: float) -> bool:
+    if _stopping.is_set() or time.monotonic() - started > MAX_RUN_SECONDS:
+        return False
+    return cache.get(_WATCH_KEY, 0) > time.time()
+
+
 def _wait_for_mail(client: IMAPClient, seconds: float) -> None:
-    if seconds <= 0:
-        return
     if not client.has_capability("IDLE"):
-        time.sleep(min(seconds, 1.0))
+        time.sleep(seconds)
         return
     client.idle()
     try:
-        client.idle_check(timeout=min(seconds, 25 * 60))  # servers end IDLE after 30 min
+        client.idle_check(timeout=seconds)
     finally:
         client.idle_done()
 
@@ -166,6 +187,7 @@ def _drain(client: IMAPClient, report: PollReport) -> bool:
                 if folder:
                     moves.setdefault(folder, []).append(uid)
         _move_all(client, moves)
+        cache.touch(_LOCK_KEY, LOCK_SECONDS)  # still polling
     return True
 
 
