@@ -7,6 +7,7 @@ to start without ``DJANGO_SECRET_KEY``.
 
 import ipaddress
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "notifications",
+    "anymail",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +247,32 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <support@localhost>")
 
+# Inbound email (SPEC §10, mail/). Answers to the desk's emails go to this address.
+HELPDESK_INBOUND_ADDRESS = env(
+    "HELPDESK_INBOUND_ADDRESS", default=parseaddr(DEFAULT_FROM_EMAIL)[1] or "support@localhost"
+)
+# Other addresses of the desk itself: mail from them is never a ticket (no loops).
+EMAIL_DESK_ADDRESSES = env.list("EMAIL_DESK_ADDRESSES", default=[])
+# The mailbox Celery beat polls, e.g. imaps://support%40example.com:pw@imap.example.com/INBOX
+# (imaps: TLS from the start; imap: STARTTLS, required). Empty: no polling.
+EMAIL_INBOX_URL = env("EMAIL_INBOX_URL", default="")
+EMAIL_INBOX_CA_FILE = env("EMAIL_INBOX_CA_FILE", default="")  # empty: the system's CAs
+EMAIL_PROCESSED_FOLDER = env("EMAIL_PROCESSED_FOLDER", default="Processed")
+EMAIL_FAILED_FOLDER = env("EMAIL_FAILED_FOLDER", default="Failed")
+EMAIL_POLL_SECONDS = env.float("EMAIL_POLL_SECONDS", default=10.0)
+EMAIL_IMAP_TIMEOUT = env.float("EMAIL_IMAP_TIMEOUT", default=30.0)
+# The authserv-id of our own mail server's Authentication-Results (e.g. mx.example.com,
+# amazonses.com); empty: no DMARC verdict is trusted.
+EMAIL_TRUSTED_AUTHSERV_ID = env("EMAIL_TRUSTED_AUTHSERV_ID", default="")
+EMAIL_ACK_LIMIT_PER_HOUR = env.int("EMAIL_ACK_LIMIT_PER_HOUR", default=10)
+EMAIL_MAX_MESSAGE_BYTES = env.int("EMAIL_MAX_MESSAGE_BYTES", default=50 * 1000 * 1000)
+# Providers' inbound webhooks at /inbound/<provider>/ (django-anymail): basic auth with
+# ANYMAIL_WEBHOOK_SECRET ("user:password"); Mailgun's own signature with its signing key.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
+
 # Celery: Redis in production; a filesystem broker (works across processes, needs no
 # server) for the embedded run.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -309,6 +338,13 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "tickets.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "purge-expired-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 3600.0},
 }
+if EMAIL_INBOX_URL:
+    CELERY_BEAT_SCHEDULE["poll-inbox"] = {
+        "task": "mail.tasks.poll_inbox",
+        "schedule": EMAIL_POLL_SECONDS,
+        # a poll that waited longer than a period is superseded by the next one
+        "options": {"expires": EMAIL_POLL_SECONDS},
+    }
 
 # Helpdesk behaviour (SPEC §3, §4)
 REOPEN_WINDOW_DAYS = env.int("REOPEN_WINDOW_DAYS", default=7)

@@ -17,6 +17,8 @@ urlpatterns = [
     # the Content-Security-Policy needs no exception.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("healthz", HealthView.as_view(), name="healthz"),
+    # Email providers' inbound webhooks (SPEC §10)
+    path("inbound/", include("mail.urls")),
 ]
 
 handler400 = "helpdesk.errors.bad_request"

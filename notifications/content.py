@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tickets.models import Message, Status
+from tickets.models import Flag, Message, Status
 
 from .models import EventKind
 
@@ -42,6 +42,26 @@ def _reply_body(event) -> str:
     return message.body if message else ""
 
 
+def _intake_notices(ticket, data: dict) -> list[str]:
+    """What the acknowledgement of an emailed ticket must also say (SPEC §10): the secret
+    it removed, the files it could not take. In the caller's language."""
+    notices = []
+    if Flag.SECRET_REDACTED in ticket.flags:
+        notices.append(
+            _(
+                "Your email contained what looks like a password, seed phrase or private key. "
+                "We removed it before storing your request, but it has travelled by email: "
+                "move your funds to a new wallet and change the password now."
+            )
+        )
+    if data.get("dropped_files"):
+        notices.append(
+            _("We could not accept these attachments: %(files)s.")
+            % {"files": ", ".join(data["dropped_files"])}
+        )
+    return notices
+
+
 def render(event, language: str) -> Content:
     ticket, data = event.ticket, event.data
     params = {"reference": ticket.reference, "subject": ticket.subject}
@@ -56,6 +76,7 @@ def render(event, language: str) -> Content:
                 )
                 % params
             )
+            body += "".join(f"\n\n{notice}" for notice in _intake_notices(ticket, data))
         elif event.kind == EventKind.STATUS_CHANGED:
             params |= {
                 "from": _status_label(data.get("from_status")),

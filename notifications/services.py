@@ -55,7 +55,8 @@ def recipients_for(kind: str, ticket, actor, data: dict) -> list:
     """SPEC §5: who hears of an event. Nobody hears of their own action, except the
     acknowledgement of a ticket they created."""
     if kind == EventKind.TICKET_CREATED:
-        return [ticket.requester]
+        # The email intake holds back acknowledgements past its hourly limit (SPEC §10).
+        return [ticket.requester] if data.get("acknowledge", True) else []
     if kind == EventKind.STATUS_CHANGED:
         candidates = [ticket.requester, ticket.assignee]
     elif kind == EventKind.AGENT_REPLIED:

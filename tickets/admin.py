@@ -32,7 +32,7 @@ from .admin_forms import (
 from .admin_inlines import AttachmentInline, ConversationInline, EventInline, HistoryInline
 from .attachments import atomic_with_files
 from .errors import DomainError
-from .models import AGENT_FIELDS, REQUESTER_FIELDS, Queue, Status, Ticket
+from .models import AGENT_FIELDS, REQUESTER_FIELDS, Flag, Queue, Status, Ticket, reference_for
 from .models import UNSOLVED as UNSOLVED_STATUSES
 from .templatetags.user_text import user_block, user_text
 
@@ -135,6 +135,8 @@ class TicketAdmin(admin.ModelAdmin):
         "status",
         "description_shown",
         "channel",
+        "flag_list",
+        "follow_up_link",
         *DETAILS,
         "created_at",
         "updated_at",
@@ -199,6 +201,18 @@ class TicketAdmin(admin.ModelAdmin):
     def priority_display(self, ticket):
         return ticket.get_priority_display()
 
+    @admin.display(description=_("flags"))
+    def flag_list(self, ticket):
+        labels = dict(Flag.choices)
+        return ", ".join(str(labels.get(flag, flag)) for flag in ticket.flags) or "-"
+
+    @admin.display(description=_("follow-up of"))
+    def follow_up_link(self, ticket):
+        if ticket.follow_up_of_id is None:
+            return "-"
+        url = reverse("admin:tickets_ticket_change", args=[ticket.follow_up_of_id])
+        return format_html('<a href="{}">{}</a>', url, reference_for(ticket.follow_up_of_id))
+
     @admin.display(description=_("transaction ids"))
     def transaction_id_list(self, ticket):
         return format_html_join(mark_safe("<br>"), "{}", ((tx,) for tx in ticket.transaction_ids))
@@ -215,6 +229,8 @@ class TicketAdmin(admin.ModelAdmin):
                         "subject_shown",
                         "requester_link",
                         "status",
+                        "flag_list",
+                        "follow_up_link",
                         "description_shown",
                     ]
                 },

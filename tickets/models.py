@@ -84,6 +84,15 @@ class Channel(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
+class Flag(models.TextChoices):
+    """What a ticket's `flags` may hold (SPEC §2, §10): marks for the agents."""
+
+    # A secret (SPEC §7) arrived by email and was redacted before storage.
+    SECRET_REDACTED = "secret_redacted", _("Secret redacted")
+    # The email's sender failed DMARC at our mail server: it may not be who it says.
+    SENDER_UNVERIFIED = "sender_unverified", _("Sender unverified")
+
+
 class Queue(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=50, unique=True)
@@ -153,6 +162,12 @@ class Ticket(models.Model):
         db_index=False,
     )
     tags = models.JSONField(default=list, blank=True)
+    # Flag values, e.g. ["secret_redacted"]; added by the services, never removed.
+    flags = models.JSONField(default=list, blank=True)
+    # The closed ticket this one continues (a reply by email to a closed ticket, SPEC §3).
+    follow_up_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
 
     # Structured details the submission form asks for.
     occurred_at = models.DateTimeField(null=True, blank=True)

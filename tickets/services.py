@@ -30,6 +30,7 @@ from .models import (
     REQUESTER_FIELDS,
     Category,
     Channel,
+    Flag,
     IdempotencyKey,
     Message,
     Priority,
@@ -90,6 +91,39 @@ def refuse_invisible(**fields: str) -> None:
             raise InvalidField(field, _("This text has no visible characters."))
 
 
+# How an email's redacted secret reads in the stored text (SPEC §10).
+REDACTED = "[redacted: {kind}]"
+
+
+def _guarded(
+    redact: bool, *, previous: str = "", files: Sequence = (), **fields
+) -> tuple[dict, bool]:
+    """The fields as they may be stored: with `redact` (email, SPEC §10) each secret is
+    replaced by REDACTED and the second value says whether any was; without it a secret
+    refuses the whole request (the API, SPEC §7). `previous` and `files` as for
+    refuse_secrets(); with `redact` the caller has screened the files (the mail intake
+    drops those that hold a secret)."""
+    if not redact:
+        refuse_secrets(previous=previous, files=files, **fields)
+        return fields, False
+    found = False
+    for name, value in fields.items():
+        if isinstance(value, str):
+            fields[name], kinds = guard.redact(value, placeholder=REDACTED)
+            found = found or bool(kinds)
+    # What the guard still finds (a phrase only the fields together make, SPEC §7) has no
+    # span to cut out of one field: the field it names goes whole.
+    for _field in range(len(fields)):
+        try:
+            refuse_secrets(previous=previous, **fields)
+        except SensitiveData as exc:
+            fields[exc.extra["field"]] = REDACTED.format(kind=exc.extra["kind"])
+            found = True
+        else:
+            break
+    return fields, found
+
+
 def _reopen_window() -> timedelta:
     return timedelta(days=settings.REOPEN_WINDOW_DAYS)
 
@@ -116,29 +150,42 @@ def ticket_create(
     priority: str = Priority.NORMAL,
     channel: str = Channel.API,
     files: Iterable = (),
+    flags: Iterable[str] = (),
+    follow_up_of: Ticket | None = None,
+    redact_secrets: bool = False,
+    acknowledge: bool = True,
+    dropped_files: Iterable[str] = (),
     **details,
 ) -> Ticket:
     """Create a ticket in `new`, in its category's default queue, with its first history
-    row and the files sent with it. A refused file refuses the whole ticket."""
+    row and the files sent with it. A refused file refuses the whole ticket.
+
+    For email (SPEC §10): `redact_secrets` stores secrets redacted (and flags the ticket)
+    instead of refusing them; `acknowledge=False` sends the requester no acknowledgement;
+    `dropped_files` names the files the acknowledgement says were not accepted."""
     unknown = set(details) - set(REQUESTER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown ticket details: {sorted(unknown)}")
     files = list(files)
     refuse_invisible(subject=subject, description=description)
-    refuse_secrets(subject=subject, description=description, **details, files=files)
+    fields, redacted = _guarded(
+        redact_secrets, files=files, subject=subject, description=description, **details
+    )
+    flags = list(dict.fromkeys([*flags, *([Flag.SECRET_REDACTED] if redacted else [])]))
     checked = check_files(files)
-    refuse_secrets_in_files(checked)
+    if not redact_secrets:
+        refuse_secrets_in_files(checked)
     with atomic_with_files():
         ticket = Ticket(
             requester=requester,
-            subject=subject,
-            description=description,
             category=category,
             priority=priority,
             channel=channel,
             status=Status.NEW,
             queue_id=default_queue_id(category),
-            **details,
+            flags=[str(flag) for flag in flags],
+            follow_up_of=follow_up_of,
+            **fields,
         )
         ticket.save(force_insert=True)
         # What the API renders, so it need not read the ticket back (see selectors).
@@ -148,7 +195,10 @@ def ticket_create(
         StatusChange.objects.create(
             ticket=ticket, from_status=None, to_status=Status.NEW, changed_by=requester
         )
-        notify(kind=EventKind.TICKET_CREATED, ticket=ticket, actor=requester)
+        data = {"acknowledge": False} if not acknowledge else {}
+        if dropped_files:
+            data["dropped_files"] = list(dropped_files)
+        notify(kind=EventKind.TICKET_CREATED, ticket=ticket, actor=requester, **data)
     return ticket
 
 
@@ -312,17 +362,25 @@ def message_add(
     reason: str = "",
     files: Iterable = (),
     expected_version: int | None = None,
+    redact_secrets: bool = False,
+    flags: Iterable[str] = (),
 ) -> Message:
     """Add a reply or internal note, with the automatic steps of SPEC §3:
     an agent's first public reply opens a new ticket (unless `status` names another) and
     sets first_response_at; a requester's reply reopens a pending or recently resolved one.
-    `expected_version` refuses the reply if the ticket changed since the author read it."""
+    `expected_version` refuses the reply if the ticket changed since the author read it.
+    `redact_secrets` (email): store secrets redacted and flag the ticket, not refuse them;
+    `flags` are added to the ticket's."""
     files = list(files)
     refuse_invisible(body=body, reason=reason)
     previous = previous_text_of(ticket=ticket, author=author)
-    refuse_secrets(body=body, reason=reason, previous=previous, files=files)
+    fields, redacted = _guarded(
+        redact_secrets, previous=previous, files=files, body=body, reason=reason
+    )
+    body, reason = fields["body"], fields["reason"]
     checked = check_files(files)
-    refuse_secrets_in_files(checked)
+    if not redact_secrets:
+        refuse_secrets_in_files(checked)
     with atomic_with_files():
         locked = _lock(ticket)
         if expected_version is not None and locked.version != expected_version:
@@ -336,6 +394,10 @@ def message_add(
         message = Message.objects.create(ticket=locked, author=author, internal=internal, body=body)
         attachments_store(ticket=locked, message=message, checked=checked, uploaded_by=author)
         changed = []
+        added = [*flags, *([Flag.SECRET_REDACTED] if redacted else [])]
+        if any(flag not in locked.flags for flag in added):
+            locked.flags = list(dict.fromkeys([*locked.flags, *map(str, added)]))
+            changed.append("flags")
         if role is not Role.REQUESTER and not internal and locked.first_response_at is None:
             locked.first_response_at = now
             changed.append("first_response_at")
@@ -361,6 +423,14 @@ def message_add(
             notify(kind=kind, ticket=locked, actor=author, message_id=message.pk)
         message.ticket = locked
         return message
+
+
+def system_note_add(*, ticket: Ticket, author, body: str) -> Message:
+    """An internal note the desk writes itself (e.g. the email intake naming a file it
+    refused): no status step, no notification, no version bump. `author` is the desk's
+    own account. Runs in the caller's transaction."""
+    with transaction.atomic():
+        return Message.objects.create(ticket=ticket, author=author, internal=True, body=body)
 
 
 def _reply_step(ticket: Ticket, *, role: Role, internal: bool, status, now) -> tuple:

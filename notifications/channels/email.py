@@ -1,5 +1,6 @@
 """Email channel: text and HTML parts, one thread per ticket, the anti-phishing code."""
 
+import re
 import smtplib
 import threading
 import time
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from ..content import render, ticket_url
@@ -19,14 +21,35 @@ def _domain() -> str:
     return settings.HELPDESK_EMAIL_DOMAIN
 
 
+# The desk's Message-IDs name their ticket with a keyed hash of it, so that an answer's
+# In-Reply-To/References thread it back (SPEC §10) and nobody can forge one that writes
+# into a ticket they have not been sent: `ticket-<id>.<tag>@` somewhere in the id.
+_TICKET_IN_ID = re.compile(r"(?:^|[<.])ticket-(\d{1,18})\.([0-9a-f]{16})@([^>\s]+)>?$")
+
+
+def _tag(ticket_id: int) -> str:
+    return salted_hmac("helpdesk.email.thread", str(ticket_id)).hexdigest()[:16]
+
+
 def thread_id(ticket) -> str:
     """The Message-ID every email of a ticket refers to, so mail clients keep one thread."""
-    return f"<ticket-{ticket.pk}@{_domain()}>"
+    return f"<ticket-{ticket.pk}.{_tag(ticket.pk)}@{_domain()}>"
 
 
 def message_id(delivery) -> str:
     """Stable per delivery: a retry that did reach the server looks like the same email."""
-    return f"<delivery-{delivery.pk}.ticket-{delivery.event.ticket_id}@{_domain()}>"
+    ticket_id = delivery.event.ticket_id
+    return f"<delivery-{delivery.pk}.ticket-{ticket_id}.{_tag(ticket_id)}@{_domain()}>"
+
+
+def ticket_id_from(message_id: str) -> int | None:
+    """The ticket a Message-ID of the desk's own names, or None for anyone else's (or a
+    forged one)."""
+    match = _TICKET_IN_ID.search(message_id.strip())
+    if match is None or match[3].lower() != _domain().lower():
+        return None
+    ticket_id = int(match[1])
+    return ticket_id if constant_time_compare(match[2], _tag(ticket_id)) else None
 
 
 def build(delivery) -> EmailMultiAlternatives:
@@ -50,6 +73,8 @@ def build(delivery) -> EmailMultiAlternatives:
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient.email],
+        # Answers go to the mailbox the intake reads (SPEC §10).
+        reply_to=[settings.HELPDESK_INBOUND_ADDRESS],
         headers={
             "Message-ID": message_id(delivery),
             "In-Reply-To": thread_id(ticket),

@@ -205,6 +205,8 @@ REQUESTER_TICKET = {
     "priority": "normal",
     "status": "new",
     "channel": "api",
+    "follow_up_of": None,
+    "flags": [],
     "occurred_at": None,
     "error_code": "",
     "transaction_ids": ["0xabc"],

@@ -8,10 +8,12 @@ import time
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import transaction
 
 from helpdesk.breakers import BROKER
 from notifications import services as notify_services
+from notifications.channels import email as email_channel
 from notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -298,19 +300,23 @@ def test_email_carries_anti_phishing_code_and_thread_headers(stack, people):
 
     mails = emails_to(sink, requester)
     assert len(mails) == 3  # created, reply, new->open
-    thread = f"<ticket-{ticket.pk}@helpdesk.localhost>"
+    thread = email_channel.thread_id(ticket)
+    assert thread.startswith(f"<ticket-{ticket.pk}.") and thread.endswith("@helpdesk.localhost>")
     message_ids = set()
     for mail in mails:
         assert mail["In-Reply-To"] == thread
         assert mail["References"] == thread
+        # answers go to the mailbox the intake reads, and thread back to the ticket
+        assert mail["Reply-To"] == settings.HELPDESK_INBOUND_ADDRESS
+        assert email_channel.ticket_id_from(mail["Message-ID"]) == ticket.pk
         message_ids.add(mail["Message-ID"])
         assert "OWL-42" in mail.get_body(("plain",)).get_content()
         assert "OWL-42" in mail.get_body(("html",)).get_content()
         assert ticket.reference in mail["Subject"]
     assert len(message_ids) == 3
     delivery_ids = Delivery.objects.filter(channel="email").values_list("pk", flat=True)
-    assert message_ids == {
-        f"<delivery-{pk}.ticket-{ticket.pk}@helpdesk.localhost>" for pk in delivery_ids
+    assert {mid.split(".ticket-")[0] for mid in message_ids} == {
+        f"<delivery-{pk}" for pk in delivery_ids
     }
     bodies = [mail.get_body(("plain",)).get_content() for mail in mails]
     assert sum("Please send the TxID." in body for body in bodies) == 1

@@ -15,6 +15,7 @@ from ..models import (
     AGENT_FIELDS,
     REQUESTER_FIELDS,
     Attachment,
+    Flag,
     Message,
     Priority,
     Queue,
@@ -78,6 +79,17 @@ class TicketSerializer(ModelSerializer):
         child=serializers.CharField(), read_only=True, help_text="TxIDs or order ids."
     )
     attachments = serializers.SerializerMethodField(help_text="Files sent with the ticket.")
+    follow_up_of = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The closed ticket this one continues (a reply by email to a closed ticket).",
+    )
+    flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=Flag.choices),
+        read_only=True,
+        help_text="Marks for the desk: `secret_redacted` (a password, seed phrase or private "
+        "key arrived by email and was removed), `sender_unverified` (the email failed DMARC).",
+    )
 
     class Meta:
         model = Ticket
@@ -90,6 +102,8 @@ class TicketSerializer(ModelSerializer):
             "priority",
             "status",
             "channel",
+            "follow_up_of",
+            "flags",
             *REQUESTER_FIELDS,
             "attachments",
             "created_at",

@@ -1,6 +1,7 @@
 """Tickets over REST API v1 (SPEC §2-§4): submit, read with an ETag, change with If-Match,
 list with filters and cursor pages, move through the lifecycle."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -56,6 +57,7 @@ def test_a_requester_submits_a_ticket_and_gets_its_reference_and_location(reques
     body = response.json()
     # Zero-padded to six digits (the ids of a whole test run can pass 999).
     assert body["reference"] == f"HD-{body['id']:06d}"
+    assert re.fullmatch(r"HD-\d{6,}", body["reference"])  # padded to six digits at least
     assert body["status"] == "new"
     assert body["priority"] == "normal"
     assert body["channel"] == "api"
