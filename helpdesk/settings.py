@@ -342,7 +342,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the status choices, whichever field (status, to, from_status) uses them.
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "tickets.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tickets.models.Status",
+        "CategoryEnum": "tickets.models.Category",
+    },
     # The error shape, and the errors every operation can answer (throttles, auth, ...).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -13,10 +13,13 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.roles import agents, is_agent
 from helpdesk.paginator import EstimatedCountPaginator
@@ -29,7 +32,7 @@ from .admin_forms import (
     TicketDeskForm,
     error_text,
 )
-from .admin_inlines import AttachmentInline, ConversationInline, EventInline, HistoryInline
+from .admin_inlines import AttachmentInline, EventInline, HistoryInline, attachment_url, person
 from .attachments import atomic_with_files
 from .errors import DomainError
 from .models import AGENT_FIELDS, REQUESTER_FIELDS, Queue, Status, Ticket
@@ -47,6 +50,8 @@ DETAILS = [
 # A bulk action makes one service call per ticket; "select all" over a million is refused.
 BULK_LIMIT = 500
 UNSOLVED = "unsolved"
+# Where the ticket page's template puts a fieldset (see get_fieldsets).
+MAIN, REPLY, SIDE = "desk-main", "desk-reply", "desk-side"
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -88,26 +93,36 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QueueFilter(admin.RelatedFieldListFilter):
+    """The queues, and "No queue" for tickets without one (not Django's bare "-")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = _("No queue")
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     # The list
     list_display = (
         "reference",
-        "subject",
+        "subject_display",
         "requester_link",
-        "status",
+        "status_display",
         "priority_display",
         "category",
         "queue",
         "assignee",
-        "updated_at",
+        "waiting",
+        "last_reply",
+        "updated",
     )
-    list_display_links = ("reference", "subject")
+    list_display_links = ("reference", "subject_display")
     list_filter = (
         StatusFilter,
         "priority",
         "category",
-        ("queue", admin.RelatedFieldListFilter),
+        ("queue", QueueFilter),
         AssigneeFilter,
         ("created_at", admin.DateFieldListFilter),
     )
@@ -126,13 +141,12 @@ class TicketAdmin(admin.ModelAdmin):
 
     # The ticket page
     form = TicketDeskForm
-    inlines = [ConversationInline, HistoryInline, AttachmentInline, EventInline]
+    inlines = [HistoryInline, AttachmentInline, EventInline]
     readonly_fields = (
         "reference",
         "subject",
         "requester_link",
-        "status",
-        "description",
+        "status_display",
         "channel",
         *DETAILS,
         "created_at",
@@ -167,8 +181,14 @@ class TicketAdmin(admin.ModelAdmin):
 
     # --- the list ---
 
+    def get_queryset(self, request):
+        return selectors.ticket_desk_rows(super().get_queryset(request))
+
     def get_ordering(self, request):
         return selectors.DESK_ORDERING
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Tickets"), **(extra_context or {})})
 
     def get_search_results(self, request, queryset, search_term):
         return selectors.ticket_desk_search(queryset, search_term), False
@@ -176,6 +196,48 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, ticket):
         return ticket.reference
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_display(self, ticket):
+        # One line in the list (CSS cuts it); the whole subject on hover.
+        return format_html('<span title="{}">{}</span>', ticket.subject, ticket.subject)
+
+    @admin.display(description=_("status"), ordering=selectors.STATUS_RANK)
+    def status_display(self, ticket):
+        return format_html(
+            '<span class="desk-badge status-{}">{}</span>',
+            ticket.status,
+            ticket.get_status_display(),
+        )
+
+    @admin.display(description=_("waiting since"))
+    def waiting(self, ticket):
+        since = selectors.waiting_since(ticket)
+        if since is None:
+            return "—"
+        return format_html(
+            '<span title="{}">{}</span>',
+            timezone.localtime(since).strftime("%Y-%m-%d %H:%M"),
+            timesince(since, depth=1),
+        )
+
+    @admin.display(description=_("last reply by"))
+    def last_reply(self, ticket):
+        if ticket.last_reply_by is None:
+            return "—"
+        if ticket.last_reply_by == ticket.requester.username:
+            return _("requester")
+        return ticket.last_reply_by
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated(self, ticket):
+        local = timezone.localtime(ticket.updated_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            local.isoformat(),
+            local.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            local.strftime("%m-%d %H:%M"),
+        )
 
     @admin.display(description=_("requester"), ordering="requester__username")
     def requester_link(self, ticket):
@@ -188,7 +250,11 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("priority"), ordering=selectors.PRIORITY_RANK)
     def priority_display(self, ticket):
-        return ticket.get_priority_display()
+        return format_html(
+            '<span class="desk-badge priority-{}">{}</span>',
+            ticket.priority,
+            ticket.get_priority_display(),
+        )
 
     @admin.display(description=_("transaction ids"))
     def transaction_id_list(self, ticket):
@@ -197,31 +263,52 @@ class TicketAdmin(admin.ModelAdmin):
     # --- the ticket page ---
 
     def get_fieldsets(self, request, obj=None):
+        # The page's template (admin/tickets/ticket/change_form.html) lays the fieldsets out
+        # by class: the ticket, its conversation and the reply box in the main column, the
+        # desk's fields and the requester's details beside them.
         fieldsets = [
-            (None, {"fields": ["reference", "subject", "requester_link", "status", "description"]}),
-            (_("Desk"), {"fields": ["priority", "category", "queue", "assignee", "tags"]}),
+            (
+                None,
+                {
+                    "fields": [("reference", "status_display"), "subject", "requester_link"],
+                    "classes": [MAIN],
+                },
+            ),
         ]
         if obj is not None and self.has_change_permission(request, obj):
             fields = ["reply", "internal", "attachments"]
             if self.has_transition_permission(request, obj):
                 fields += ["to_status", "reason"]
             fieldsets.append(
-                (_("Reply, note and status"), {"fields": [*fields, "expected_version"]})
+                (
+                    _("Reply, note and status"),
+                    {"fields": [*fields, "expected_version"], "classes": [REPLY]},
+                )
             )
         fieldsets += [
             (
+                _("Desk"),
+                {
+                    "fields": ["priority", "category", "queue", "assignee", "tags"],
+                    "classes": [SIDE],
+                },
+            ),
+            (
                 _("Details from the requester"),
-                {"fields": ["channel", *DETAILS]},
+                {"fields": ["channel", *DETAILS], "classes": [SIDE]},
             ),
             (
                 _("Timeline"),
                 {
                     "fields": [
-                        ("created_at", "updated_at"),
-                        ("first_response_at", "resolved_at", "closed_at"),
+                        "created_at",
+                        "updated_at",
+                        "first_response_at",
+                        "resolved_at",
+                        "closed_at",
                         "version",
                     ],
-                    "classes": ["collapse"],
+                    "classes": [SIDE, "collapse"],
                 },
             ),
         ]
@@ -232,6 +319,25 @@ class TicketAdmin(admin.ModelAdmin):
         form.actor = request.user
         form.shown = frozenset(flatten_fieldsets(self.get_fieldsets(request, obj)))
         return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if ticket is not None:
+            context.setdefault("title", f"{ticket.reference} · {ticket.subject}")
+            context.setdefault("subtitle", None)
+            context["conversation"] = [
+                {
+                    "message": message,
+                    "author": person(message.author),
+                    "by_requester": message.author_id == ticket.requester_id,
+                    "files": [(attachment_url(a), a.filename) for a in message.attachments.all()],
+                }
+                for message in selectors.messages_for(request.user, ticket)
+            ]
+            context["ticket"] = ticket
+            context["requester_name"] = person(ticket.requester)
+        return super().change_view(request, object_id, form_url, context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Files written by a save that fails later are deleted with its rollback; a refusal
@@ -286,7 +392,8 @@ class TicketAdmin(admin.ModelAdmin):
 
     # --- bulk actions: one service call per ticket; refusals are reported per ticket ---
 
-    def _bulk(self, request, queryset, step, done: str, **params) -> None:
+    def _bulk(self, request, queryset, step, done, **params) -> None:
+        """`step(ticket)` for each selected ticket; `done(count)` is the success message."""
         tickets = list(queryset.order_by("pk")[: BULK_LIMIT + 1])
         if len(tickets) > BULK_LIMIT:
             self.message_user(
@@ -306,9 +413,11 @@ class TicketAdmin(admin.ModelAdmin):
             else:
                 succeeded += 1
         if succeeded:
-            self.message_user(request, done % {"count": succeeded, **params}, messages.SUCCESS)
+            self.message_user(
+                request, done(succeeded) % {"count": succeeded, **params}, messages.SUCCESS
+            )
 
-    def _bulk_update(self, request, queryset, data: dict, done: str, **params) -> None:
+    def _bulk_update(self, request, queryset, data: dict, done, **params) -> None:
         def step(ticket):
             services.ticket_update(ticket=ticket, actor=request.user, data=data)
 
@@ -335,14 +444,19 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
-        done = _("Assigned %(count)d ticket(s) to you.")
+        def done(count):
+            return ngettext(
+                "Assigned %(count)d ticket to you.", "Assigned %(count)d tickets to you.", count
+            )
+
         self._bulk_update(request, queryset, {"assignee": request.user}, done)
 
     @admin.action(description=_("Unassign"), permissions=["change"])
     def unassign(self, request, queryset):
-        self._bulk_update(
-            request, queryset, {"assignee": None}, _("Unassigned %(count)d ticket(s).")
-        )
+        def done(count):
+            return ngettext("Unassigned %(count)d ticket.", "Unassigned %(count)d tickets.", count)
+
+        self._bulk_update(request, queryset, {"assignee": None}, done)
 
     @admin.action(description=_("Set status…"), permissions=["transition"])
     def set_status(self, request, queryset):
@@ -354,7 +468,13 @@ class TicketAdmin(admin.ModelAdmin):
         def step(ticket):
             services.ticket_transition(ticket=ticket, to=to, actor=request.user, reason=reason)
 
-        done = _("Moved %(count)d ticket(s) to %(status)s.")
+        def done(count):
+            return ngettext(
+                "Moved %(count)d ticket to %(status)s.",
+                "Moved %(count)d tickets to %(status)s.",
+                count,
+            )
+
         self._bulk(request, queryset, step, done, status=Status(to).label)
 
     @admin.action(description=_("Set priority…"), permissions=["change"])
@@ -362,7 +482,14 @@ class TicketAdmin(admin.ModelAdmin):
         form, page = self._ask(request, queryset, BulkPriorityForm, _("Set the priority"))
         if page:
             return page
-        done = _("Set the priority of %(count)d ticket(s).")
+
+        def done(count):
+            return ngettext(
+                "Set the priority of %(count)d ticket.",
+                "Set the priority of %(count)d tickets.",
+                count,
+            )
+
         self._bulk_update(request, queryset, {"priority": form.cleaned_data["priority"]}, done)
 
     @admin.action(description=_("Move to queue…"), permissions=["change"])
@@ -371,7 +498,14 @@ class TicketAdmin(admin.ModelAdmin):
         if page:
             return page
         queue = form.cleaned_data["queue"]
-        done = _("Moved %(count)d ticket(s) to %(queue)s.")
+
+        def done(count):
+            return ngettext(
+                "Moved %(count)d ticket to %(queue)s.",
+                "Moved %(count)d tickets to %(queue)s.",
+                count,
+            )
+
         self._bulk_update(request, queryset, {"queue": queue}, done, queue=queue)
 
 

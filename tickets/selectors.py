@@ -2,12 +2,13 @@
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.roles import is_agent
 
 from .models import (
     DESK_RANK,
+    SOLVED,
     Attachment,
     Message,
     Queue,
@@ -99,6 +100,34 @@ def attachment_for(user, *, ticket_id: int, attachment_id: int) -> Attachment | 
 STATUS_RANK = status_rank()
 PRIORITY_RANK = priority_rank()
 DESK_ORDERING = (STATUS_RANK.asc(), PRIORITY_RANK.asc(), F("updated_at").asc(), F("id").asc())
+
+
+def ticket_desk_rows(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The list's rows with what its conversation columns show: when the requester last
+    wrote (`requester_wrote_at`; None until they reply) and who wrote the last public
+    message (`last_reply_by`, a username). Two index lookups per row on
+    `message_ticket_created`, which PostgreSQL runs for the page's rows only (after the
+    limit)."""
+    public = Message.objects.filter(ticket=OuterRef("pk"), internal=False).order_by(
+        "-created_at", "-id"
+    )
+    return qs.annotate(
+        requester_wrote_at=Subquery(
+            public.filter(author=OuterRef("requester_id")).values("created_at")[:1]
+        ),
+        last_reply_by=Subquery(public.values("author__username")[:1]),
+    )
+
+
+def waiting_since(ticket: Ticket):
+    """Since when the requester has been waiting for the desk (a row of ticket_desk_rows):
+    their last message, or the ticket itself, while no public reply has come after it and
+    the ticket is unsolved; None otherwise."""
+    if ticket.status in SOLVED:
+        return None
+    if ticket.last_reply_by not in (None, ticket.requester.username):
+        return None
+    return ticket.requester_wrote_at or ticket.created_at
 
 
 def tickets_in_status(qs: QuerySet[Ticket], statuses: list[str]) -> QuerySet[Ticket]:

@@ -107,6 +107,20 @@ class AgentTicketSerializer(TicketSerializer):
         read_only_fields = fields
 
 
+class QueueSerializer(ModelSerializer):
+    default_for = serializers.ChoiceField(
+        choices=Ticket._meta.get_field("category").choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The category whose new tickets land in this queue, if any.",
+    )
+
+    class Meta:
+        model = Queue
+        fields = ["id", "name", "slug", "default_for"]
+        read_only_fields = fields
+
+
 class TransactionIdsField(serializers.ListField):
     child = serializers.CharField(max_length=128, trim_whitespace=True)
     max_length = 20

@@ -11,6 +11,7 @@ router.register("tickets", views.TicketViewSet, basename="ticket")
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("queues/", views.QueueListView.as_view(), name="queue-list"),
     path(
         "tickets/<int:pk>/attachments/<int:attachment_id>/",
         views.AttachmentDownloadView.as_view(),

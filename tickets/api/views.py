@@ -17,11 +17,12 @@ from rest_framework import filters, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsAgent
 from accounts.roles import is_agent
 from helpdesk.api import UserLanguageMixin
 from helpdesk.throttling import LoginLimits, TicketLimits
@@ -29,7 +30,7 @@ from notifications.services import preferences_for, preferences_update
 
 from .. import selectors, services
 from ..errors import VersionConflict
-from ..models import Ticket
+from ..models import Queue, Ticket
 from .filters import TicketFilter
 from .pagination import ChronologicalPagination
 from .serializers import (
@@ -37,6 +38,7 @@ from .serializers import (
     MeSerializer,
     MessageCreateSerializer,
     MessageSerializer,
+    QueueSerializer,
     StatusChangeSerializer,
     TicketCreateSerializer,
     TicketSerializer,
@@ -290,6 +292,22 @@ class TicketViewSet(
         ticket = self.get_object()
         page = self.paginate_queryset(selectors.history_for(ticket))
         return self.get_paginated_response(StatusChangeSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The queues (agents)",
+        description="Every queue, by name: the `slug` is what a ticket's `queue` field and "
+        "the list's `queue` filter take. Not paginated.",
+        responses={200: QueueSerializer(many=True), **ERRORS},
+    )
+)
+class QueueListView(UserLanguageMixin, ListAPIView):
+    permission_classes = [IsAgent]
+    serializer_class = QueueSerializer
+    pagination_class = None
+    filter_backends = []
+    queryset = Queue.objects.order_by("name", "pk")
 
 
 class MeView(UserLanguageMixin, GenericAPIView):

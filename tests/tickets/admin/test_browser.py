@@ -78,7 +78,7 @@ def test_an_agent_triages_replies_and_resolves(live_server, browser_env, desk_da
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.set_default_timeout(20_000)
 
             # Log in
@@ -100,7 +100,7 @@ def test_an_agent_triages_replies_and_resolves(live_server, browser_env, desk_da
             page.select_option('select[name="action"]', "assign_to_me")
             page.click('button[name="index"]')
             page.wait_for_selector("ul.messagelist")
-            assert "Assigned 1 ticket(s) to you." in page.inner_text("ul.messagelist")
+            assert "Assigned 1 ticket to you." in page.inner_text("ul.messagelist")
 
             # Open it and reply
             page.get_by_role("link", name=stuck.reference).click()
@@ -117,7 +117,7 @@ def test_an_agent_triages_replies_and_resolves(live_server, browser_env, desk_da
             page.fill("#id_reason", "Funds arrived; customer informed.")
             page.locator('input[name="_continue"]').first.click()
             page.wait_for_selector("ul.messagelist .success")
-            assert "Resolved" in page.inner_text(".field-status")
+            assert "Resolved" in page.inner_text(".field-status_display")
 
             page.screenshot(
                 path=str(screenshot.with_name("agents-desk-ticket.png")), full_page=True

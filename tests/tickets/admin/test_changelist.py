@@ -13,7 +13,8 @@ from helpdesk.paginator import EstimatedCountPaginator
 from tests.factories import AgentFactory, TicketFactory, UserFactory, ticket_in
 from tests.tickets.admin.conftest import CHANGELIST
 from tickets import selectors, services
-from tickets.models import Category, Priority, Queue, Status, Ticket
+from tickets.admin import TicketAdmin
+from tickets.models import Category, Message, Priority, Queue, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +53,53 @@ def test_the_list_shows_the_desk_columns(desk, agent):
         "category",
         "queue",
         "assignee",
-        "updated at",
+        "waiting since",
+        "last reply by",
+        "updated",
     ]
+    assert "<title>Tickets |" in html
+    assert 'class="desk-badge status-new"' in html
+    assert 'class="desk-badge priority-high"' in html
+
+
+def test_waiting_since_and_last_reply_by(desk, agent):
+    """ "Waiting since": how long the requester has waited for the desk since they last
+    wrote (or sent the ticket), while the last word is theirs; "last reply by": who wrote
+    the last public message."""
+    now = timezone.now()
+    untouched = TicketFactory(subject="untouched")
+    Ticket.objects.filter(pk=untouched.pk).update(created_at=now - timedelta(hours=3))
+    answered = TicketFactory(subject="answered")
+    services.message_add(ticket=answered, author=agent, body="On it.")
+    services.message_add(ticket=answered, author=agent, body="Note", internal=True)
+    chased = TicketFactory(subject="chased")
+    question = services.message_add(ticket=chased, author=agent, body="Which network?")
+    Message.objects.filter(pk=question.pk).update(created_at=now - timedelta(minutes=50))
+    reply = services.message_add(ticket=chased, author=chased.requester, body="TRC20")
+    Message.objects.filter(pk=reply.pk).update(created_at=now - timedelta(minutes=20))
+
+    response = desk.get(CHANGELIST)
+
+    rows = {
+        ticket.subject: (
+            TicketAdmin.waiting(None, ticket),
+            TicketAdmin.last_reply(None, ticket),
+        )
+        for ticket in response.context["cl"].result_list
+    }
+    assert "3\xa0hours" in rows["untouched"][0] and rows["untouched"][1] == "—"
+    assert rows["answered"] == ("—", agent.username)
+    assert "20\xa0minutes" in rows["chased"][0] and rows["chased"][1] == "requester"
+
+
+def test_the_queue_filter_names_tickets_without_a_queue(desk):
+    TicketFactory()
+
+    html = desk.get(CHANGELIST).content.decode()
+
+    filters = html[html.index('id="changelist-filter"') :]
+    assert "No queue" in filters
+    assert ">-</a>" not in filters
 
 
 class TestFilters:
