@@ -33,6 +33,7 @@ _AGENT = frozenset(
         "tickets.add_attachment",
         "tickets.view_statuschange",
         "tickets.view_queue",
+        "tickets.view_macro",
         "notifications.view_event",
     }
 )
@@ -43,6 +44,9 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
         "tickets.add_queue",
         "tickets.change_queue",
         "tickets.delete_queue",
+        "tickets.add_macro",
+        "tickets.change_macro",
+        "tickets.delete_macro",
         "notifications.view_delivery",
         "notifications.view_webhookendpoint",
         "notifications.add_webhookendpoint",

@@ -10,9 +10,10 @@ and no full COUNT (helpdesk/paginator.py).
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -24,7 +25,7 @@ from django.utils.translation import ngettext
 from accounts.roles import agents, is_agent
 from helpdesk.paginator import EstimatedCountPaginator
 
-from . import selectors, services
+from . import macros, selectors, services
 from .admin_forms import (
     BulkPriorityForm,
     BulkQueueForm,
@@ -35,7 +36,7 @@ from .admin_forms import (
 from .admin_inlines import AttachmentInline, EventInline, HistoryInline, attachment_url, person
 from .attachments import atomic_with_files
 from .errors import DomainError
-from .models import AGENT_FIELDS, REQUESTER_FIELDS, Queue, Status, Ticket
+from .models import AGENT_FIELDS, REQUESTER_FIELDS, Macro, Queue, Status, Ticket
 from .models import UNSOLVED as UNSOLVED_STATUSES
 
 admin.site.site_header = _("Helpdesk — agents' desk")
@@ -337,6 +338,8 @@ class TicketAdmin(admin.ModelAdmin):
             ]
             context["ticket"] = ticket
             context["requester_name"] = person(ticket.requester)
+            if self.has_change_permission(request, ticket):
+                context["macros"] = Macro.objects.values_list("pk", "name")
         return super().change_view(request, object_id, form_url, context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -376,6 +379,64 @@ class TicketAdmin(admin.ModelAdmin):
             )
         elif target:
             services.ticket_transition(ticket=ticket, to=target, actor=request.user, reason=reason)
+
+    # --- macros: a preview of what one does to this ticket, then Apply ---
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.macro_view)
+        return [
+            path("<path:object_id>/macro/", view, name="tickets_ticket_macro"),
+            *super().get_urls(),
+        ]
+
+    def macro_view(self, request, object_id):
+        """GET ?macro=<id>: what the macro would write and change; POST: apply it (through
+        tickets.macros.macro_apply) and go back to the ticket."""
+        ticket = self.get_object(request, object_id)
+        if ticket is None:
+            raise Http404
+        if not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+        params = request.POST if request.method == "POST" else request.GET
+        macro = Macro.objects.filter(pk=params.get("macro") or None).first()
+        ticket_url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+        if macro is None:
+            self.message_user(request, _("Choose a macro first."), messages.WARNING)
+            return HttpResponseRedirect(ticket_url)
+        if request.method == "POST":
+            try:
+                macros.macro_apply(macro=macro, ticket=ticket, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, error_text(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Applied the macro “%(name)s”.") % {"name": macro.name},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(ticket_url)
+        preview = macros.macro_preview(macro=macro, ticket=ticket, actor=request.user)
+        changes = [
+            (Ticket._meta.get_field(name).verbose_name, value)
+            for name, value in preview.changes.items()
+        ]
+        if macro.status and macro.status != ticket.status:
+            changes.append((_("status"), Status(macro.status).label))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Apply “%(name)s” to %(reference)s")
+            % {"name": macro.name, "reference": ticket.reference},
+            "opts": self.model._meta,
+            "ticket": ticket,
+            "ticket_url": ticket_url,
+            "macro": macro,
+            "preview": preview,
+            "changes": [
+                (label, ", ".join(map(str, v)) if isinstance(v, list) else v)
+                for label, v in changes
+            ],
+        }
+        return TemplateResponse(request, "admin/tickets/ticket/macro_preview.html", context)
 
     def save_formset(self, request, form, formset, change):
         pass  # every inline is read-only
@@ -507,6 +568,32 @@ class TicketAdmin(admin.ModelAdmin):
             )
 
         self._bulk_update(request, queryset, {"queue": queue}, done, queue=queue)
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Supervisors manage macros; agents may look (accounts.roles.PERMISSIONS)."""
+
+    list_display = ("name", "internal", "status", "priority", "queue", "updated_at")
+    list_filter = ("internal", "status")
+    search_fields = ("name",)
+    fieldsets = [
+        (None, {"fields": ["name", "internal"]}),
+        (
+            _("Text"),
+            {
+                "fields": ["body_en", "body_zh_hans"],
+                "description": _(
+                    "Placeholders: {requester_name}, {reference}, {agent_name}. The requester "
+                    "gets the text in their language (English when that one is empty)."
+                ),
+            },
+        ),
+        (
+            _("Steps"),
+            {"fields": ["status", "reason", "priority", "queue", "add_tags", "remove_tags"]},
+        ),
+    ]
 
 
 @admin.register(Queue)

@@ -11,10 +11,12 @@ from helpdesk.serializers import ModelSerializer
 from notifications.channels.registry import CHANNELS
 from notifications.models import Language, Preferences
 
+from ..macros import validate_placeholders
 from ..models import (
     AGENT_FIELDS,
     REQUESTER_FIELDS,
     Attachment,
+    Macro,
     Message,
     Priority,
     Queue,
@@ -119,6 +121,68 @@ class QueueSerializer(ModelSerializer):
         model = Queue
         fields = ["id", "name", "slug", "default_for"]
         read_only_fields = fields
+
+
+class MacroBodySerializer(serializers.Serializer):
+    """A macro's text per language; placeholders {requester_name}, {reference},
+    {agent_name}."""
+
+    en = serializers.CharField(
+        source="body_en",
+        max_length=20_000,
+        allow_blank=True,
+        required=False,
+        trim_whitespace=False,
+        validators=[validate_placeholders],
+    )
+    zh_hans = serializers.CharField(
+        source="body_zh_hans",
+        max_length=20_000,
+        allow_blank=True,
+        required=False,
+        trim_whitespace=False,
+        validators=[validate_placeholders],
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["zh-hans"] = fields.pop("zh_hans")
+        return fields
+
+
+class MacroSerializer(ModelSerializer):
+    body = MacroBodySerializer(source="*", required=False)
+    queue = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Queue.objects.all(), required=False, allow_null=True
+    )
+    add_tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False
+    )
+    remove_tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False
+    )
+
+    class Meta:
+        model = Macro
+        fields = [
+            "id",
+            "name",
+            "body",
+            "internal",
+            "status",
+            "reason",
+            "priority",
+            "queue",
+            "add_tags",
+            "remove_tags",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class ApplyMacroSerializer(serializers.Serializer):
+    macro = serializers.PrimaryKeyRelatedField(queryset=Macro.objects.all())
 
 
 class TransactionIdsField(serializers.ListField):

@@ -7,6 +7,7 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("macros", views.MacroViewSet, basename="macro")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

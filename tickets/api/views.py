@@ -22,19 +22,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsAgent
+from accounts.permissions import AgentsReadSupervisorsWrite, IsAgent
 from accounts.roles import is_agent
 from helpdesk.api import UserLanguageMixin
 from helpdesk.throttling import LoginLimits, TicketLimits
 from notifications.services import preferences_for, preferences_update
 
-from .. import selectors, services
+from .. import macros, selectors, services
 from ..errors import VersionConflict
-from ..models import Queue, Ticket
+from ..models import Macro, Queue, Ticket
 from .filters import TicketFilter
 from .pagination import ChronologicalPagination
 from .serializers import (
     AgentTicketSerializer,
+    ApplyMacroSerializer,
+    MacroSerializer,
     MeSerializer,
     MessageCreateSerializer,
     MessageSerializer,
@@ -243,6 +245,30 @@ class TicketViewSet(
         return self._render(ticket)
 
     @extend_schema(
+        request=ApplyMacroSerializer,
+        responses={
+            200: TICKET,
+            409: OpenApiResponse(description="invalid_transition, ticket_closed"),
+            **ERRORS,
+        },
+        parameters=[ETAG],
+        summary="Apply a macro (agents)",
+        description="Writes the macro's reply or note in the requester's language, with its "
+        "placeholders filled in, and makes its changes (status with reason, priority, queue, "
+        "tags) as one step: the history and notifications of a reply and a status change "
+        "made by hand. All or nothing.",
+    )
+    @action(detail=True, methods=["post"], url_path="apply-macro", permission_classes=[IsAgent])
+    def apply_macro(self, request, pk=None):
+        ticket = self.get_object()
+        serializer = ApplyMacroSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = macros.macro_apply(
+            macro=serializer.validated_data["macro"], ticket=ticket, actor=request.user
+        )
+        return self._render(ticket)
+
+    @extend_schema(
         methods=["GET"],
         responses={200: MessageSerializer(many=True), **ERRORS},
         summary="The conversation",
@@ -308,6 +334,41 @@ class QueueListView(UserLanguageMixin, ListAPIView):
     pagination_class = None
     filter_backends = []
     queryset = Queue.objects.order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The macros (agents)", description="By name; not paginated."),
+    retrieve=extend_schema(summary="A macro (agents)"),
+    create=extend_schema(summary="Add a macro (supervisors)"),
+    partial_update=extend_schema(summary="Change a macro (supervisors)"),
+    destroy=extend_schema(summary="Delete a macro (supervisors)"),
+)
+class MacroViewSet(
+    UserLanguageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_classes = [AgentsReadSupervisorsWrite]
+    serializer_class = MacroSerializer
+    pagination_class = None
+    filter_backends = []
+    queryset = Macro.objects.select_related("queue").order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = macros.macro_save(data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = macros.macro_save(
+            macro=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        macros.macro_delete(macro=instance)
 
 
 class MeView(UserLanguageMixin, GenericAPIView):
