@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "notifications",
+    "helpcentre",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "purge-idempotency-keys": {"task": "tickets.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "index-resolved-tickets": {
+        "task": "helpcentre.tasks.index_resolved_tickets",
+        "schedule": 60.0,
+    },
 }
 
 # Helpdesk behaviour (SPEC §3, §4)

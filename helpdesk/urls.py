@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tickets.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
+    path("api/v1/", include("helpcentre.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", HealthView.as_view(), name="healthz"),

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.roles import is_agent, role_for
-from helpdesk.serializers import ModelSerializer
+from helpdesk.serializers import ModelSerializer, per_language
 from notifications.channels.registry import CHANNELS
 from notifications.models import Language, Preferences
 
@@ -123,35 +123,16 @@ class QueueSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class MacroBodySerializer(serializers.Serializer):
-    """A macro's text per language; placeholders {requester_name}, {reference},
-    {agent_name}."""
-
-    en = serializers.CharField(
-        source="body_en",
-        max_length=20_000,
-        allow_blank=True,
-        required=False,
-        trim_whitespace=False,
-        validators=[validate_placeholders],
-    )
-    zh_hans = serializers.CharField(
-        source="body_zh_hans",
-        max_length=20_000,
-        allow_blank=True,
-        required=False,
-        trim_whitespace=False,
-        validators=[validate_placeholders],
-    )
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["zh-hans"] = fields.pop("zh_hans")
-        return fields
+MacroBodySerializer = per_language("body", max_length=20_000, validators=[validate_placeholders])
 
 
 class MacroSerializer(ModelSerializer):
-    body = MacroBodySerializer(source="*", required=False)
+    body = MacroBodySerializer(
+        source="*",
+        required=False,
+        help_text="The text per language; placeholders {requester_name}, {reference}, "
+        "{agent_name}.",
+    )
     queue = serializers.SlugRelatedField(
         slug_field="slug", queryset=Queue.objects.all(), required=False, allow_null=True
     )
