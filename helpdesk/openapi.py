@@ -7,6 +7,19 @@ CSRF check (403), the parsers and the size limit (400, 413, 415), the router and
 cursor pagination (404). Every error body has the one shape of helpdesk/errors.py.
 """
 
+from drf_spectacular.utils import OpenApiResponse
+
+# The errors of a view's own input and access, for its @extend_schema(responses=...).
+ERRORS = {
+    code: OpenApiResponse(description=description)
+    for code, description in {
+        400: "validation_error",
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+    }.items()
+}
+
 ERROR = {
     "type": "object",
     "description": "Every error (SPEC §4). Some codes add fields: `allowed` "

@@ -24,7 +24,9 @@ class ModelSerializer(serializers.ModelSerializer):
         return copy.deepcopy(built)
 
 
-def per_language(prefix: str, *, max_length: int, validators=()) -> type[serializers.Serializer]:
+def per_language(
+    name: str, prefix: str, *, max_length: int, validators=()
+) -> type[serializers.Serializer]:
     """A serializer class for text kept in one model field per language (settings.
     LANGUAGES): `{"en": …, "zh-hans": …}` <-> `<prefix>_en`, `<prefix>_zh_hans`. Use it as
     a field with source="*"; a language left out of a write keeps its text."""
@@ -41,5 +43,5 @@ def per_language(prefix: str, *, max_length: int, validators=()) -> type[seriali
         )
         for code, _name in settings.LANGUAGES
     }
-    name = f"{prefix.title().replace('_', '')}PerLanguage"
+    # `name`: the schema's component name, one per use (drf-spectacular names them by class).
     return type(name, (serializers.Serializer,), fields)

@@ -54,7 +54,8 @@ def public_cache(is_public):
                 return response
             version = _get(VERSION_KEY) or 0
             language = translation.get_language()
-            key = f"helpcentre:answer:{version}:{language}:{request.get_full_path()}"
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"helpcentre:answer:{version}:{language}:{path}"
             hit = _get(key)
             if hit is None:
                 response = method(self, request, *args, **kwargs)

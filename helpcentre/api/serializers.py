@@ -9,9 +9,10 @@ from tickets.models import Ticket
 from .. import text
 from ..models import Announcement, Article
 
-ArticleTitle = per_language("title", max_length=200)
-ArticleBody = per_language("body", max_length=50_000)
-AnnouncementBody = per_language("body", max_length=20_000)
+ArticleTitle = per_language("ArticleTitle", "title", max_length=200)
+ArticleBody = per_language("ArticleBody", "body", max_length=50_000)
+AnnouncementTitle = per_language("AnnouncementTitle", "title", max_length=200)
+AnnouncementBody = per_language("AnnouncementBody", "body", max_length=20_000)
 
 
 class HtmlPerLanguage(serializers.Serializer):
@@ -60,7 +61,7 @@ class ArticleSummarySerializer(ModelSerializer):
 
 
 class AnnouncementSerializer(ModelSerializer):
-    title = per_language("title", max_length=200)(source="*", required=False)
+    title = AnnouncementTitle(source="*", required=False)
     body = AnnouncementBody(source="*", required=False, help_text="Markdown, per language.")
     body_html = HtmlPerLanguage(source="*", read_only=True)
 

@@ -2,7 +2,6 @@
 write. Thin: parse, call a service or a search, render."""
 
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from accounts.permissions import IsSupervisor
 from accounts.roles import Role, is_agent, role_for
 from helpdesk.api import UserLanguageMixin
+from helpdesk.openapi import ERRORS
 from tickets.api.pagination import CursorPagination
 
 from .. import search, services
@@ -27,15 +27,6 @@ from .serializers import (
     SuggestionsSerializer,
 )
 
-ERRORS = {
-    code: OpenApiResponse(description=description)
-    for code, description in {
-        400: "validation_error",
-        401: "not_authenticated",
-        403: "permission_denied",
-        404: "not_found",
-    }.items()
-}
 MAX_RESULTS = 100
 
 

@@ -124,6 +124,10 @@ class Email(Channel):
             with get_connection(timeout=settings.EMAIL_TIMEOUT) as backend:
                 if backend.send_messages([message]) != 1:
                     raise RuntimeError("The mail backend accepted no message.")
+            # The file backend names a file by the second and the backend object's id():
+            # the last one is kept alive, so that the next one (in the same second) cannot
+            # get its id and write into its file.
+            _kept.previous_backend = backend
             return
         backend, reused = _connection()
         try:

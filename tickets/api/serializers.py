@@ -123,7 +123,9 @@ class QueueSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-MacroBodySerializer = per_language("body", max_length=20_000, validators=[validate_placeholders])
+MacroBodySerializer = per_language(
+    "MacroBody", "body", max_length=20_000, validators=[validate_placeholders]
+)
 
 
 class MacroSerializer(ModelSerializer):

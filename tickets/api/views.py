@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from accounts.permissions import AgentsReadSupervisorsWrite, IsAgent
 from accounts.roles import is_agent
 from helpdesk.api import UserLanguageMixin
+from helpdesk.openapi import ERRORS
 from helpdesk.throttling import LoginLimits, TicketLimits
 from notifications.services import preferences_for, preferences_update
 
@@ -47,17 +48,6 @@ from .serializers import (
     TicketUpdateSerializer,
     TransitionSerializer,
 )
-
-ERRORS = {
-    code: OpenApiResponse(description=description)
-    for code, description in {
-        400: "validation_error",
-        401: "not_authenticated",
-        403: "permission_denied",
-        404: "not_found",
-    }.items()
-}
-
 
 # Requesters get TicketSerializer's fields, agents those of AgentTicketSerializer besides.
 TICKET = OpenApiResponse(
