@@ -2,6 +2,7 @@
 write. Thin: parse, call a service or a search, render."""
 
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
@@ -28,6 +29,12 @@ from .serializers import (
 )
 
 MAX_RESULTS = 100
+# What a slug may hold (Django's SlugField): the router takes nothing else, and the schema
+# says so.
+SLUG_PATTERN = "[-a-zA-Z0-9_]+"
+SLUG = OpenApiParameter(
+    "slug", str, OpenApiParameter.PATH, pattern=f"^{SLUG_PATTERN}$", description="The slug."
+)
 
 
 def _supervisor(request) -> bool:
@@ -42,9 +49,14 @@ def _not_agent(request) -> bool:
     return not (request.user.is_authenticated and is_agent(request.user))
 
 
-class ReadForAllWriteForSupervisors(AllowAny):
-    def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or IsSupervisor().has_permission(request, view)
+class PublicReadsSupervisorsWrite:
+    """Anyone reads (no credentials needed: the schema says so, as DRF's AllowAny is what
+    drf-spectacular reads); supervisors write."""
+
+    def get_permissions(self):
+        if self.request.method in SAFE_METHODS:
+            return [AllowAny()]
+        return [IsSupervisor()]
 
 
 class ArticleFilters(serializers.Serializer):
@@ -72,11 +84,13 @@ class ArticlePagination(CursorPagination):
     retrieve=extend_schema(
         summary="One help article (public)",
         description="Bodies in Markdown and as sanitised HTML. Drafts are for supervisors.",
+        parameters=[SLUG],
     ),
     create=extend_schema(summary="Add an article (supervisors)"),
-    partial_update=extend_schema(summary="Change an article (supervisors)"),
+    partial_update=extend_schema(summary="Change an article (supervisors)", parameters=[SLUG]),
 )
 class ArticleViewSet(
+    PublicReadsSupervisorsWrite,
     UserLanguageMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -85,9 +99,9 @@ class ArticleViewSet(
     viewsets.GenericViewSet,
 ):
     http_method_names = ["get", "post", "patch", "head", "options"]
-    permission_classes = [ReadForAllWriteForSupervisors]
     serializer_class = ArticleSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     filter_backends = []
     pagination_class = ArticlePagination
     queryset = Article.objects.all()
@@ -135,6 +149,7 @@ class ArticleViewSet(
     partial_update=extend_schema(summary="Change an announcement (supervisors)"),
 )
 class AnnouncementViewSet(
+    PublicReadsSupervisorsWrite,
     UserLanguageMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -142,7 +157,6 @@ class AnnouncementViewSet(
     viewsets.GenericViewSet,
 ):
     http_method_names = ["get", "post", "patch", "head", "options"]
-    permission_classes = [ReadForAllWriteForSupervisors]
     serializer_class = AnnouncementSerializer
     filter_backends = []
     pagination_class = None
@@ -181,7 +195,7 @@ class SuggestView(UserLanguageMixin, GenericAPIView):
         "requester submits a ticket); for agents also similar resolved tickets. English "
         "and Chinese.",
         parameters=[SuggestParams],
-        responses={200: SuggestionsSerializer, **ERRORS},
+        responses={200: SuggestionsSerializer, 400: ERRORS[400]},
     )
     @public_cache(_not_agent)
     def get(self, request):

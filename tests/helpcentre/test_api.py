@@ -54,6 +54,8 @@ class TestPublicReads:
             "<p>Withdrawals wait for <strong>network confirmations</strong>.</p>\n"
         )
         assert_error(client.get(f"{ARTICLES}secret-draft/"), 404, "not_found")
+        # what cannot be a slug is no article either, in the API's error shape
+        assert_error(client.get(f"{ARTICLES}no%20such%3F/"), 404, "not_found")
 
     def test_search_in_english_and_chinese(self, client_for):
         article()

@@ -327,8 +327,14 @@ class QueueListView(UserLanguageMixin, ListAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The macros (agents)", description="By name; not paginated."),
-    retrieve=extend_schema(summary="A macro (agents)"),
+    list=extend_schema(
+        summary="The macros (agents)",
+        description="By name; not paginated.",
+        responses={200: MacroSerializer(many=True), 403: ERRORS[403]},
+    ),
+    retrieve=extend_schema(
+        summary="A macro (agents)", responses={200: MacroSerializer, 403: ERRORS[403]}
+    ),
     create=extend_schema(summary="Add a macro (supervisors)"),
     partial_update=extend_schema(summary="Change a macro (supervisors)"),
     destroy=extend_schema(summary="Delete a macro (supervisors)"),
