@@ -32,13 +32,17 @@ dev: $(VENV)/.dev
 run: venv
 	bash scripts/run-embedded.sh
 
-# The desk's browser test drives Debian's Chromium (Playwright never downloads a browser):
-# found at /usr/bin/chromium, or installed with apt-get. Without it `make test` stops here
-# rather than skip the test.
+# The desk's browser test drives Debian's Chromium (Playwright never downloads a browser)
+# with Debian's CJK fonts, so that Chinese pages and screenshots show characters, not
+# boxes: both found, or installed with apt-get. Without them `make test` stops here rather
+# than skip the test.
 CHROMIUM ?= /usr/bin/chromium
+CJK_FONT ?= /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 chromium:
-	@test -x $(CHROMIUM) || { echo "Installing Debian's Chromium for the browser test"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@test -x $(CHROMIUM) && test -f $(CJK_FONT) || { \
+		echo "Installing Debian's Chromium and CJK fonts for the browser test"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q chromium fonts-noto-cjk; }
 
 test: dev chromium
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) REDIS_URL=$(TEST_CACHE_URL) \
