@@ -27,10 +27,10 @@ class Article(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
     category = models.SlugField(max_length=50, help_text=_("A free slug, e.g. deposits."))
     state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
-    title_en = models.CharField(max_length=200, blank=True)
-    title_zh_hans = models.CharField(max_length=200, blank=True)
-    body_en = models.TextField(max_length=50_000, blank=True)
-    body_zh_hans = models.TextField(max_length=50_000, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh_hans = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    body_en = models.TextField(_("body (English, Markdown)"), max_length=50_000, blank=True)
+    body_zh_hans = models.TextField(_("body (Chinese, Markdown)"), max_length=50_000, blank=True)
     # The words search sees (helpcentre.text.document): titles, then bodies, both languages.
     search_title = models.TextField(blank=True, editable=False)
     search_body = models.TextField(blank=True, editable=False)
@@ -56,10 +56,10 @@ class Announcement(models.Model):
     """Maintenance, listings, "we never ask for your seed phrase": shown from
     `published_at` until `expires_at` (never, when empty), pinned ones first."""
 
-    title_en = models.CharField(max_length=200, blank=True)
-    title_zh_hans = models.CharField(max_length=200, blank=True)
-    body_en = models.TextField(max_length=20_000, blank=True)
-    body_zh_hans = models.TextField(max_length=20_000, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh_hans = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    body_en = models.TextField(_("body (English, Markdown)"), max_length=20_000, blank=True)
+    body_zh_hans = models.TextField(_("body (Chinese, Markdown)"), max_length=20_000, blank=True)
     published_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
     pinned = models.BooleanField(default=False)
