@@ -10,9 +10,12 @@ bench/README.md). On SQLite (the embedded run) the same words are matched with L
 counted in Python: fine for the demo's few dozen articles, not for a large help centre.
 """
 
+from datetime import UTC, datetime
+
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tickets.models import SOLVED
@@ -21,9 +24,14 @@ from . import text
 from .models import Announcement, Article, ResolvedTicket, State
 
 MAX_QUERY_WORDS = 16
-# Suggestions rank at most this many of the newest matching tickets (a common word can
-# match most of a million; ranking them all would not be quick).
+# Similar tickets are looked for among the newest TICKET_WINDOW resolutions, and at most
+# TICKET_CANDIDATES of the newest that match are ranked. Both bound the work whatever the
+# words: a common word matches most of a million tickets (ranking them all would not be
+# quick), and a word no ticket holds would make PostgreSQL walk every resolution, newest
+# first, looking for it (bench/README.md, "The help centre").
+TICKET_WINDOW = 10_000
 TICKET_CANDIDATES = 400
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def query_words(q: str) -> list[str]:
@@ -81,16 +89,19 @@ def _count_matches(qs: QuerySet[Article], words: list[str], limit: int | None) -
 
 
 def similar_tickets(q: str, *, limit: int = 5) -> list:
-    """Resolved (or closed) tickets like the question, best first: the newest
-    TICKET_CANDIDATES that match any of its words, ranked."""
+    """Resolved (or closed) tickets like the question, best first: of the newest
+    TICKET_WINDOW resolutions, the newest TICKET_CANDIDATES that match any of its words,
+    ranked."""
     words = query_words(q)
     if not words:
         return []
     solved = ResolvedTicket.objects.filter(ticket__status__in=list(SOLVED))
     if _postgresql():
         query = _tsquery(words)
+        window = ResolvedTicket.objects.order_by("-resolved_at").values("resolved_at")
+        oldest = Coalesce(Subquery(window[TICKET_WINDOW - 1 : TICKET_WINDOW]), Value(EPOCH))
         newest = (
-            ResolvedTicket.objects.filter(search_vector=query)
+            ResolvedTicket.objects.filter(resolved_at__gte=oldest, search_vector=query)
             .order_by("-resolved_at")
             .values("pk")[:TICKET_CANDIDATES]
         )

@@ -200,6 +200,19 @@ class TestSuggestions:
 
         assert desk["tickets"] == []
 
+    def test_similar_tickets_come_from_the_newest_resolutions(self, client_for, agent, monkeypatch):
+        old = ticket_in(Status.RESOLVED, agent=agent, subject="Futures liquidated at night")
+        ticket_in(Status.RESOLVED, agent=agent, subject="Card payment refused")
+        services.index_resolved_tickets()
+        monkeypatch.setattr("helpcentre.search.TICKET_WINDOW", 1)
+
+        desk = client_for(agent).get(SUGGEST, {"q": "futures liquidated"}).json()
+
+        assert desk["tickets"] == []  # only the newest resolution was looked at
+        monkeypatch.setattr("helpcentre.search.TICKET_WINDOW", 2)
+        desk = client_for(agent).get(SUGGEST, {"q": "futures liquidated"}).json()
+        assert [t["id"] for t in desk["tickets"]] == [old.pk]
+
     def test_q_is_required(self, client_for):
         assert_error(client_for().get(SUGGEST), 400, "validation_error")
 
