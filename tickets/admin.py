@@ -10,6 +10,7 @@ and no full COUNT (helpdesk/paginator.py).
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -102,6 +103,15 @@ class QueueFilter(admin.RelatedFieldListFilter):
         self.empty_value_display = _("No queue")
 
 
+class DeskChangeList(ChangeList):
+    """The list, its conversation columns ("waiting since", "last reply by") read for the
+    page's rows once the page is known (tickets.selectors.with_conversation)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = selectors.with_conversation(list(self.result_list))
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     # The list
@@ -182,8 +192,8 @@ class TicketAdmin(admin.ModelAdmin):
 
     # --- the list ---
 
-    def get_queryset(self, request):
-        return selectors.ticket_desk_rows(super().get_queryset(request))
+    def get_changelist(self, request, **kwargs):
+        return DeskChangeList
 
     def get_ordering(self, request):
         return selectors.DESK_ORDERING
