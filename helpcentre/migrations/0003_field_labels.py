@@ -4,50 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('helpcentre', '0002_search_indexes'),
+        ("helpcentre", "0002_search_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='announcement',
-            name='body_en',
-            field=models.TextField(blank=True, max_length=20000, verbose_name='body (English, Markdown)'),
+            model_name="announcement",
+            name="body_en",
+            field=models.TextField(
+                blank=True, max_length=20000, verbose_name="body (English, Markdown)"
+            ),
         ),
         migrations.AlterField(
-            model_name='announcement',
-            name='body_zh_hans',
-            field=models.TextField(blank=True, max_length=20000, verbose_name='body (Chinese, Markdown)'),
+            model_name="announcement",
+            name="body_zh_hans",
+            field=models.TextField(
+                blank=True, max_length=20000, verbose_name="body (Chinese, Markdown)"
+            ),
         ),
         migrations.AlterField(
-            model_name='announcement',
-            name='title_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title (English)'),
+            model_name="announcement",
+            name="title_en",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
         ),
         migrations.AlterField(
-            model_name='announcement',
-            name='title_zh_hans',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title (Chinese)'),
+            model_name="announcement",
+            name="title_zh_hans",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title (Chinese)"),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='body_en',
-            field=models.TextField(blank=True, max_length=50000, verbose_name='body (English, Markdown)'),
+            model_name="article",
+            name="body_en",
+            field=models.TextField(
+                blank=True, max_length=50000, verbose_name="body (English, Markdown)"
+            ),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='body_zh_hans',
-            field=models.TextField(blank=True, max_length=50000, verbose_name='body (Chinese, Markdown)'),
+            model_name="article",
+            name="body_zh_hans",
+            field=models.TextField(
+                blank=True, max_length=50000, verbose_name="body (Chinese, Markdown)"
+            ),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='title_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title (English)'),
+            model_name="article",
+            name="title_en",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='title_zh_hans',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title (Chinese)'),
+            model_name="article",
+            name="title_zh_hans",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title (Chinese)"),
         ),
     ]
