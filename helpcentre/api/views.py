@@ -49,10 +49,10 @@ def _not_agent(request) -> bool:
     return not (request.user.is_authenticated and is_agent(request.user))
 
 
+# Anyone reads, supervisors write. Reads get DRF's own AllowAny, which drf-spectacular
+# reads as "no credentials needed". (A comment, not a docstring: the schema would take a
+# docstring as the operations' description.)
 class PublicReadsSupervisorsWrite:
-    """Anyone reads (no credentials needed: the schema says so, as DRF's AllowAny is what
-    drf-spectacular reads); supervisors write."""
-
     def get_permissions(self):
         if self.request.method in SAFE_METHODS:
             return [AllowAny()]
