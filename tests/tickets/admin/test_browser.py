@@ -24,6 +24,7 @@ from tests.factories import (
     ticket_in,
 )
 from tests.helpers import history_steps
+from tests.tickets.admin.conftest import LIST_COLUMNS
 from tickets import services
 from tickets.models import Category, Macro, Message, Priority, Status, Ticket
 
@@ -116,19 +117,7 @@ def test_an_agent_triages_applies_a_macro_replies_and_resolves(
                 text.strip().lower()
                 for text in page.locator("#result_list thead th").all_inner_texts()
             ]
-            assert headers[1:] == [
-                "reference",
-                "subject",
-                "requester",
-                "status",
-                "priority",
-                "category",
-                "queue",
-                "assignee",
-                "waiting since",
-                "last reply by",
-                "updated",
-            ], headers
+            assert headers[1:] == LIST_COLUMNS, headers
             assert page.title().startswith("Tickets |")
             table = page.locator("#result_list").bounding_box()
             content = page.locator("#changelist .changelist-form-container").bounding_box()

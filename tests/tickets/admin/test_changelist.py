@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from helpdesk.paginator import EstimatedCountPaginator
 from tests.factories import AgentFactory, TicketFactory, UserFactory, ticket_in
-from tests.tickets.admin.conftest import CHANGELIST
+from tests.tickets.admin.conftest import CHANGELIST, LIST_COLUMNS
 from tickets import selectors, services
 from tickets.admin import TicketAdmin
 from tickets.models import Category, Message, Priority, Queue, Status, Ticket
@@ -44,19 +44,7 @@ def test_the_list_shows_the_desk_columns(desk, agent):
     ):
         assert text in html, text
     headers = [column["text"] for column in response.context["result_headers"]]
-    assert headers[1:] == [
-        "reference",
-        "subject",
-        "requester",
-        "status",
-        "priority",
-        "category",
-        "queue",
-        "assignee",
-        "waiting since",
-        "last reply by",
-        "updated",
-    ]
+    assert headers[1:] == LIST_COLUMNS
     assert "<title>Tickets |" in html
     assert 'class="desk-badge status-new"' in html
     assert 'class="desk-badge priority-high"' in html
