@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: venv dev run test lint format migrations-check schema messages lock clean
+.PHONY: venv dev run test chromium lint format migrations-check schema messages lock clean
 
 # One virtualenv: the service's locked requirements for `make run`, and the tests' and
 # tools' on top for the targets that need them. Installed from the hash-checked locks.
@@ -32,7 +32,19 @@ dev: $(VENV)/.dev
 run: venv
 	bash scripts/run-embedded.sh
 
-test: dev
+# The desk's browser test drives Debian's Chromium (Playwright never downloads a browser)
+# with Debian's CJK fonts, so that Chinese pages and screenshots show characters, not
+# boxes: both found, or installed with apt-get. Without them `make test` stops here rather
+# than skip the test.
+CHROMIUM ?= /usr/bin/chromium
+CJK_FONT ?= /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+chromium:
+	@test -x $(CHROMIUM) && test -f $(CJK_FONT) || { \
+		echo "Installing Debian's Chromium and CJK fonts for the browser test"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q chromium fonts-noto-cjk; }
+
+test: dev chromium
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) REDIS_URL=$(TEST_CACHE_URL) \
 	DJANGO_SECRET_KEY=test-only-secret DJANGO_DEBUG=false \
 	DJANGO_STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \

@@ -61,3 +61,26 @@ class ModelSerializer(StrictInput, serializers.ModelSerializer):
             built = super().get_fields()
             cls.fields_from_model = built
         return copy.deepcopy(built)
+
+
+def per_language(
+    name: str, prefix: str, *, max_length: int, validators=()
+) -> type[serializers.Serializer]:
+    """A serializer class for text kept in one model field per language (settings.
+    LANGUAGES): `{"en": …, "zh-hans": …}` <-> `<prefix>_en`, `<prefix>_zh_hans`. Use it as
+    a field with source="*"; a language left out of a write keeps its text."""
+    from django.conf import settings
+
+    fields = {
+        code: serializers.CharField(
+            source=f"{prefix}_{code.replace('-', '_')}",
+            max_length=max_length,
+            allow_blank=True,
+            required=False,
+            trim_whitespace=False,
+            validators=list(validators),
+        )
+        for code, _name in settings.LANGUAGES
+    }
+    # `name`: the schema's component name, one per use (drf-spectacular names them by class).
+    return type(name, (serializers.Serializer,), fields)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "anymail",
     "mail",
+    "helpcentre",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,9 @@ EMAIL_BACKEND = env(
     if env("EMAIL_HOST", default="")
     else "django.core.mail.backends.console.EmailBackend",
 )
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (what `make run` sets),
+# each message is a file in EMAIL_FILE_PATH.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(DATA_DIR / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -337,6 +341,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "tickets.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "purge-expired-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 3600.0},
+    "index-resolved-tickets": {
+        "task": "helpcentre.tasks.index_resolved_tickets",
+        "schedule": 60.0,
+    },
 }
 if EMAIL_INBOX_URL:
     CELERY_BEAT_SCHEDULE["poll-inbox"] = {
@@ -459,6 +467,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "tickets.models.Status",
         "AvailabilityEnum": "helpdesk.health.AVAILABILITY",
+        "CategoryEnum": "tickets.models.Category",
     },
     # The error bodies, the errors every operation can answer (throttles, auth, ...), and
     # strict objects (helpdesk/openapi.py; docs/api.md "How an endpoint is described").

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
+    path("api/v1/", include("helpcentre.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the Content-Security-Policy needs no exception.

@@ -10,18 +10,23 @@ and no full COUNT (helpdesk/paginator.py).
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
-from django.http import HttpResponseRedirect
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.roles import agents, is_agent
 from helpdesk.paginator import EstimatedCountPaginator
 
-from . import selectors, services
+from . import macros, selectors, services
 from .admin_forms import (
     BulkPriorityForm,
     BulkQueueForm,
@@ -29,12 +34,22 @@ from .admin_forms import (
     TicketDeskForm,
     error_text,
 )
-from .admin_inlines import AttachmentInline, ConversationInline, EventInline, HistoryInline
+from .admin_inlines import AttachmentInline, EventInline, HistoryInline, attachment_url, person
 from .attachments import atomic_with_files
 from .errors import DomainError
-from .models import AGENT_FIELDS, REQUESTER_FIELDS, Flag, Queue, Status, Ticket, reference_for
+from .models import (
+    AGENT_FIELDS,
+    REQUESTER_FIELDS,
+    Flag,
+    Macro,
+    Queue,
+    Status,
+    Ticket,
+    reference_for,
+)
 from .models import UNSOLVED as UNSOLVED_STATUSES
-from .templatetags.user_text import user_block, user_text
+from .templatetags.user_text import user_text
+from .textnorm import neutralize_bidi
 
 admin.site.site_header = _("Helpdesk — agents' desk")
 admin.site.site_title = _("Helpdesk")
@@ -48,6 +63,8 @@ DETAILS = [
 # A bulk action makes one service call per ticket; "select all" over a million is refused.
 BULK_LIMIT = 500
 UNSOLVED = "unsolved"
+# Where the ticket page's template puts a fieldset (see get_fieldsets).
+MAIN, REPLY, SIDE = "desk-main", "desk-reply", "desk-side"
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -89,6 +106,23 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QueueFilter(admin.RelatedFieldListFilter):
+    """The queues, and "No queue" for tickets without one (not Django's bare "-")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = _("No queue")
+
+
+class DeskChangeList(ChangeList):
+    """The list, its conversation columns ("waiting since", "last reply by") read for the
+    page's rows once the page is known (tickets.selectors.with_conversation)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = selectors.with_conversation(list(self.result_list))
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     # The list
@@ -96,19 +130,21 @@ class TicketAdmin(admin.ModelAdmin):
         "reference",
         "subject_shown",
         "requester_link",
-        "status",
+        "status_display",
         "priority_display",
         "category",
         "queue",
         "assignee",
-        "updated_at",
+        "waiting",
+        "last_reply",
+        "updated",
     )
     list_display_links = ("reference", "subject_shown")
     list_filter = (
         StatusFilter,
         "priority",
         "category",
-        ("queue", admin.RelatedFieldListFilter),
+        ("queue", QueueFilter),
         AssigneeFilter,
         ("created_at", admin.DateFieldListFilter),
     )
@@ -127,13 +163,12 @@ class TicketAdmin(admin.ModelAdmin):
 
     # The ticket page
     form = TicketDeskForm
-    inlines = [ConversationInline, HistoryInline, AttachmentInline, EventInline]
+    inlines = [HistoryInline, AttachmentInline, EventInline]
     readonly_fields = (
         "reference",
         "subject_shown",
         "requester_link",
-        "status",
-        "description_shown",
+        "status_display",
         "channel",
         "flag_list",
         "follow_up_link",
@@ -170,8 +205,14 @@ class TicketAdmin(admin.ModelAdmin):
 
     # --- the list ---
 
+    def get_changelist(self, request, **kwargs):
+        return DeskChangeList
+
     def get_ordering(self, request):
         return selectors.DESK_ORDERING
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Tickets"), **(extra_context or {})})
 
     def get_search_results(self, request, queryset, search_term):
         return selectors.ticket_desk_search(queryset, search_term), False
@@ -182,11 +223,48 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("subject"), ordering="subject")
     def subject_shown(self, ticket):
-        return user_text(ticket.subject)
+        # One line in the list (CSS cuts it); the whole subject on hover. Bidi controls
+        # shown as escapes, the text isolated from the columns around it.
+        return format_html(
+            '<span title="{}">{}</span>', neutralize_bidi(ticket.subject), user_text(ticket.subject)
+        )
 
-    @admin.display(description=_("description"))
-    def description_shown(self, ticket):
-        return user_block(ticket.description)
+    @admin.display(description=_("status"), ordering=selectors.STATUS_RANK)
+    def status_display(self, ticket):
+        return format_html(
+            '<span class="desk-badge status-{}">{}</span>',
+            ticket.status,
+            ticket.get_status_display(),
+        )
+
+    @admin.display(description=_("waiting since"))
+    def waiting(self, ticket):
+        since = selectors.waiting_since(ticket)
+        if since is None:
+            return "—"
+        return format_html(
+            '<span title="{}">{}</span>',
+            timezone.localtime(since).strftime("%Y-%m-%d %H:%M"),
+            timesince(since, depth=1),
+        )
+
+    @admin.display(description=_("last reply by"))
+    def last_reply(self, ticket):
+        if ticket.last_reply_by is None:
+            return "—"
+        if ticket.last_reply_by == ticket.requester.username:
+            return _("requester")
+        return ticket.last_reply_by
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated(self, ticket):
+        local = timezone.localtime(ticket.updated_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            local.isoformat(),
+            local.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            local.strftime("%m-%d %H:%M"),
+        )
 
     @admin.display(description=_("requester"), ordering="requester__username")
     def requester_link(self, ticket):
@@ -199,7 +277,11 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("priority"), ordering=selectors.PRIORITY_RANK)
     def priority_display(self, ticket):
-        return ticket.get_priority_display()
+        return format_html(
+            '<span class="desk-badge priority-{}">{}</span>',
+            ticket.priority,
+            ticket.get_priority_display(),
+        )
 
     @admin.display(description=_("flags"))
     def flag_list(self, ticket):
@@ -220,44 +302,63 @@ class TicketAdmin(admin.ModelAdmin):
     # --- the ticket page ---
 
     def get_fieldsets(self, request, obj=None):
+        # The page's template (admin/tickets/ticket/change_form.html) lays the fieldsets out
+        # by class: the ticket, its conversation and the reply box in the main column, the
+        # desk's fields and the requester's details beside them. An emailed ticket's flags
+        # and the closed ticket it follows up are shown with the ticket when it has them.
+        mail_fields = []
+        if obj is not None and obj.flags:
+            mail_fields.append("flag_list")
+        if obj is not None and obj.follow_up_of_id is not None:
+            mail_fields.append("follow_up_link")
         fieldsets = [
             (
                 None,
                 {
                     "fields": [
-                        "reference",
+                        ("reference", "status_display"),
                         "subject_shown",
                         "requester_link",
-                        "status",
-                        "flag_list",
-                        "follow_up_link",
-                        "description_shown",
-                    ]
+                        *mail_fields,
+                    ],
+                    "classes": [MAIN],
                 },
             ),
-            (_("Desk"), {"fields": ["priority", "category", "queue", "assignee", "tags"]}),
         ]
         if obj is not None and self.has_change_permission(request, obj):
             fields = ["reply", "internal", "attachments"]
             if self.has_transition_permission(request, obj):
                 fields += ["to_status", "reason"]
             fieldsets.append(
-                (_("Reply, note and status"), {"fields": [*fields, "expected_version"]})
+                (
+                    _("Reply, note and status"),
+                    {"fields": [*fields, "expected_version"], "classes": [REPLY]},
+                )
             )
         fieldsets += [
             (
+                _("Desk"),
+                {
+                    "fields": ["priority", "category", "queue", "assignee", "tags"],
+                    "classes": [SIDE],
+                },
+            ),
+            (
                 _("Details from the requester"),
-                {"fields": ["channel", *DETAILS]},
+                {"fields": ["channel", *DETAILS], "classes": [SIDE]},
             ),
             (
                 _("Timeline"),
                 {
                     "fields": [
-                        ("created_at", "updated_at"),
-                        ("first_response_at", "resolved_at", "closed_at"),
+                        "created_at",
+                        "updated_at",
+                        "first_response_at",
+                        "resolved_at",
+                        "closed_at",
                         "version",
                     ],
-                    "classes": ["collapse"],
+                    "classes": [SIDE, "collapse"],
                 },
             ),
         ]
@@ -268,6 +369,27 @@ class TicketAdmin(admin.ModelAdmin):
         form.actor = request.user
         form.shown = frozenset(flatten_fieldsets(self.get_fieldsets(request, obj)))
         return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if ticket is not None:
+            context.setdefault("title", neutralize_bidi(f"{ticket.reference} · {ticket.subject}"))
+            context.setdefault("subtitle", None)
+            context["conversation"] = [
+                {
+                    "message": message,
+                    "author": person(message.author),
+                    "by_requester": message.author_id == ticket.requester_id,
+                    "files": [(attachment_url(a), a.filename) for a in message.attachments.all()],
+                }
+                for message in selectors.messages_for(request.user, ticket)
+            ]
+            context["ticket"] = ticket
+            context["requester_name"] = person(ticket.requester)
+            if self.has_change_permission(request, ticket):
+                context["macros"] = Macro.objects.values_list("pk", "name")
+        return super().change_view(request, object_id, form_url, context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Files written by a save that fails later are deleted with its rollback; a refusal
@@ -307,6 +429,64 @@ class TicketAdmin(admin.ModelAdmin):
         elif target:
             services.ticket_transition(ticket=ticket, to=target, actor=request.user, reason=reason)
 
+    # --- macros: a preview of what one does to this ticket, then Apply ---
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.macro_view)
+        return [
+            path("<path:object_id>/macro/", view, name="tickets_ticket_macro"),
+            *super().get_urls(),
+        ]
+
+    def macro_view(self, request, object_id):
+        """GET ?macro=<id>: what the macro would write and change; POST: apply it (through
+        tickets.macros.macro_apply) and go back to the ticket."""
+        ticket = self.get_object(request, object_id)
+        if ticket is None:
+            raise Http404
+        if not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+        params = request.POST if request.method == "POST" else request.GET
+        macro = Macro.objects.filter(pk=params.get("macro") or None).first()
+        ticket_url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+        if macro is None:
+            self.message_user(request, _("Choose a macro first."), messages.WARNING)
+            return HttpResponseRedirect(ticket_url)
+        if request.method == "POST":
+            try:
+                macros.macro_apply(macro=macro, ticket=ticket, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, error_text(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Applied the macro “%(name)s”.") % {"name": macro.name},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(ticket_url)
+        preview = macros.macro_preview(macro=macro, ticket=ticket, actor=request.user)
+        changes = [
+            (Ticket._meta.get_field(name).verbose_name, value)
+            for name, value in preview.changes.items()
+        ]
+        if macro.status and macro.status != ticket.status:
+            changes.append((_("status"), Status(macro.status).label))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Apply “%(name)s” to %(reference)s")
+            % {"name": macro.name, "reference": ticket.reference},
+            "opts": self.model._meta,
+            "ticket": ticket,
+            "ticket_url": ticket_url,
+            "macro": macro,
+            "preview": preview,
+            "changes": [
+                (label, ", ".join(map(str, v)) if isinstance(v, list) else v)
+                for label, v in changes
+            ],
+        }
+        return TemplateResponse(request, "admin/tickets/ticket/macro_preview.html", context)
+
     def save_formset(self, request, form, formset, change):
         pass  # every inline is read-only
 
@@ -322,7 +502,8 @@ class TicketAdmin(admin.ModelAdmin):
 
     # --- bulk actions: one service call per ticket; refusals are reported per ticket ---
 
-    def _bulk(self, request, queryset, step, done: str, **params) -> None:
+    def _bulk(self, request, queryset, step, done, **params) -> None:
+        """`step(ticket)` for each selected ticket; `done(count)` is the success message."""
         tickets = list(queryset.order_by("pk")[: BULK_LIMIT + 1])
         if len(tickets) > BULK_LIMIT:
             self.message_user(
@@ -342,9 +523,11 @@ class TicketAdmin(admin.ModelAdmin):
             else:
                 succeeded += 1
         if succeeded:
-            self.message_user(request, done % {"count": succeeded, **params}, messages.SUCCESS)
+            self.message_user(
+                request, done(succeeded) % {"count": succeeded, **params}, messages.SUCCESS
+            )
 
-    def _bulk_update(self, request, queryset, data: dict, done: str, **params) -> None:
+    def _bulk_update(self, request, queryset, data: dict, done, **params) -> None:
         def step(ticket):
             services.ticket_update(ticket=ticket, actor=request.user, data=data)
 
@@ -371,14 +554,19 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
-        done = _("Assigned %(count)d ticket(s) to you.")
+        def done(count):
+            return ngettext(
+                "Assigned %(count)d ticket to you.", "Assigned %(count)d tickets to you.", count
+            )
+
         self._bulk_update(request, queryset, {"assignee": request.user}, done)
 
     @admin.action(description=_("Unassign"), permissions=["change"])
     def unassign(self, request, queryset):
-        self._bulk_update(
-            request, queryset, {"assignee": None}, _("Unassigned %(count)d ticket(s).")
-        )
+        def done(count):
+            return ngettext("Unassigned %(count)d ticket.", "Unassigned %(count)d tickets.", count)
+
+        self._bulk_update(request, queryset, {"assignee": None}, done)
 
     @admin.action(description=_("Set status…"), permissions=["transition"])
     def set_status(self, request, queryset):
@@ -390,7 +578,13 @@ class TicketAdmin(admin.ModelAdmin):
         def step(ticket):
             services.ticket_transition(ticket=ticket, to=to, actor=request.user, reason=reason)
 
-        done = _("Moved %(count)d ticket(s) to %(status)s.")
+        def done(count):
+            return ngettext(
+                "Moved %(count)d ticket to %(status)s.",
+                "Moved %(count)d tickets to %(status)s.",
+                count,
+            )
+
         self._bulk(request, queryset, step, done, status=Status(to).label)
 
     @admin.action(description=_("Set priority…"), permissions=["change"])
@@ -398,7 +592,14 @@ class TicketAdmin(admin.ModelAdmin):
         form, page = self._ask(request, queryset, BulkPriorityForm, _("Set the priority"))
         if page:
             return page
-        done = _("Set the priority of %(count)d ticket(s).")
+
+        def done(count):
+            return ngettext(
+                "Set the priority of %(count)d ticket.",
+                "Set the priority of %(count)d tickets.",
+                count,
+            )
+
         self._bulk_update(request, queryset, {"priority": form.cleaned_data["priority"]}, done)
 
     @admin.action(description=_("Move to queue…"), permissions=["change"])
@@ -407,8 +608,41 @@ class TicketAdmin(admin.ModelAdmin):
         if page:
             return page
         queue = form.cleaned_data["queue"]
-        done = _("Moved %(count)d ticket(s) to %(queue)s.")
+
+        def done(count):
+            return ngettext(
+                "Moved %(count)d ticket to %(queue)s.",
+                "Moved %(count)d tickets to %(queue)s.",
+                count,
+            )
+
         self._bulk_update(request, queryset, {"queue": queue}, done, queue=queue)
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Supervisors manage macros; agents may look (accounts.roles.PERMISSIONS)."""
+
+    list_display = ("name", "internal", "status", "priority", "queue", "updated_at")
+    list_filter = ("internal", "status")
+    search_fields = ("name",)
+    fieldsets = [
+        (None, {"fields": ["name", "internal"]}),
+        (
+            _("Text"),
+            {
+                "fields": ["body_en", "body_zh_hans"],
+                "description": _(
+                    "Placeholders: {requester_name}, {reference}, {agent_name}. The requester "
+                    "gets the text in their language (English when that one is empty)."
+                ),
+            },
+        ),
+        (
+            _("Steps"),
+            {"fields": ["status", "reason", "priority", "queue", "add_tags", "remove_tags"]},
+        ),
+    ]
 
 
 @admin.register(Queue)

@@ -1,5 +1,5 @@
-"""The read-only parts of the ticket page (tickets/admin.py): the conversation, the status
-history, the attachments and the notifications with their deliveries. History is data:
+"""The read-only parts of the ticket page (tickets/admin.py) below the conversation: the
+status history, the attachments and the notifications with their deliveries. History is data:
 nobody adds, changes or deletes any of it here, whatever their permissions."""
 
 from django.contrib import admin
@@ -8,11 +8,13 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from notifications.models import Delivery, Event
 
-from .models import Attachment, Message, StatusChange
-from .templatetags.user_text import user_block, user_text
+from .models import Attachment, StatusChange
+from .templatetags.user_text import user_text
+from .textnorm import neutralize_bidi
 
 
 def attachment_url(attachment: Attachment) -> str:
@@ -40,14 +42,34 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+def person(user) -> str:
+    """A user as the desk shows them: a name, never a link to the user admin (which agents
+    may not open), its bidi controls shown as escapes (a name can come from an email's
+    From header)."""
+    if user is None:
+        return str(_("the system"))
+    name = user.get_full_name()
+    return neutralize_bidi(f"{name} ({user.username})" if name else user.username)
+
+
 class HistoryInline(ReadOnlyInline):
     model = StatusChange
     verbose_name = _("status change")
     verbose_name_plural = _("status history")
-    fields = readonly_fields = ("created_at", "from_status", "to_status", "changed_by", "why")
+    fields = readonly_fields = (
+        "created_at",
+        "from_status",
+        "to_status",
+        "changed_by_name",
+        "why",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description=_("changed by"))
+    def changed_by_name(self, change):
+        return person(change.changed_by)
 
     @admin.display(description=_("reason"))
     def why(self, change):
@@ -60,37 +82,6 @@ class HistoryInline(ReadOnlyInline):
         return user_text(change.reason)
 
 
-class ConversationInline(ReadOnlyInline):
-    model = Message
-    verbose_name = _("message")
-    verbose_name_plural = _("conversation")
-    fields = readonly_fields = ("created_at", "author", "kind", "text", "files")
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("author", "ticket")
-        return qs.prefetch_related("attachments")
-
-    @admin.display(description=_("kind"))
-    def kind(self, message):
-        if message.internal:
-            return format_html('<strong style="color:#b45309">{}</strong>', _("Internal note"))
-        if message.author_id == message.ticket.requester_id:
-            return _("Requester")
-        return _("Reply")
-
-    @admin.display(description=_("message"))
-    def text(self, message):
-        return user_block(message.body)
-
-    @admin.display(description=_("files"))
-    def files(self, message):
-        return format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((attachment_url(a), a.filename) for a in message.attachments.all()),
-        )
-
-
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = readonly_fields = (
@@ -98,13 +89,17 @@ class AttachmentInline(ReadOnlyInline):
         "content_type",
         "size",
         "sha256",
-        "uploaded_by",
+        "uploaded_by_name",
         "message",
         "created_at",
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by", "message")
+
+    @admin.display(description=_("uploaded by"))
+    def uploaded_by_name(self, attachment):
+        return person(attachment.uploaded_by)
 
     @admin.display(description=_("file"))
     def download(self, attachment):
@@ -118,7 +113,7 @@ class EventInline(ReadOnlyInline):
     fk_name = "ticket"
     verbose_name = _("notification")
     verbose_name_plural = _("notifications and deliveries")
-    fields = readonly_fields = ("created_at", "kind", "actor", "deliveries")
+    fields = readonly_fields = ("created_at", "kind", "actor_name", "deliveries")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -136,18 +131,22 @@ class EventInline(ReadOnlyInline):
             .order_by("created_at", "pk")
         )
 
+    @admin.display(description=_("actor"))
+    def actor_name(self, event):
+        return person(event.actor)
+
     @admin.display(description=_("deliveries"))
     def deliveries(self, event):
         return format_html_join(
             mark_safe("<br>"),
-            "{} → {}: <strong>{}</strong> ({} {}){}",
+            "{} → {}: <strong>{}</strong> ({}){}",
             (
                 (
                     delivery.get_channel_display(),
-                    delivery.recipient or delivery.endpoint,
+                    person(delivery.recipient) if delivery.recipient else delivery.endpoint,
                     delivery.get_status_display(),
-                    delivery.attempts,
-                    _("attempts"),
+                    ngettext("%(count)d attempt", "%(count)d attempts", delivery.attempts)
+                    % {"count": delivery.attempts},
                     f" — {delivery.last_error[:200]}" if delivery.last_error else "",
                 )
                 for delivery in event.deliveries.all()

@@ -325,3 +325,43 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def validate_macro_placeholders(text: str) -> None:
+    from .macros import validate_placeholders
+
+    validate_placeholders(text)
+
+
+class Macro(models.Model):
+    """A canned answer and the steps that go with it (SPEC §12): a reply per language with
+    placeholders (tickets.macros.PLACEHOLDERS), public or internal, and a status (with its
+    reason), a priority, a queue and tags to add or remove. Applied by tickets.macros."""
+
+    name = models.CharField(max_length=100, unique=True)
+    # The reply in each language (notifications.models.Language); either may be empty.
+    body_en = models.TextField(
+        max_length=20_000, blank=True, validators=[validate_macro_placeholders]
+    )
+    body_zh_hans = models.TextField(
+        max_length=20_000, blank=True, validators=[validate_macro_placeholders]
+    )
+    internal = models.BooleanField(
+        default=False, help_text=_("An internal note rather than a reply to the requester.")
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    reason = models.TextField(max_length=2_000, blank=True)
+    priority = models.CharField(max_length=16, choices=Priority.choices, blank=True)
+    queue = models.ForeignKey(
+        Queue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    add_tags = models.JSONField(default=list, blank=True)
+    remove_tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,12 +5,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
 
 from .models import Status
 
 A, R, S = Role.AGENT, Role.REQUESTER, Role.SYSTEM
+
+# A role as the refusals name it, in the reader's language.
+ROLE_LABELS = {
+    Role.REQUESTER: gettext_lazy("requester"),
+    Role.AGENT: gettext_lazy("agent"),
+    Role.SUPERVISOR: gettext_lazy("supervisor"),
+    Role.SYSTEM: gettext_lazy("the system"),
+}
 
 # from -> {to: roles that may take the step}. Supervisors may do whatever agents may.
 # SYSTEM marks the steps SPEC §3 gives to nobody in person: pending -> open when the
@@ -127,13 +136,14 @@ def check(
     if not roles:
         return Refusal(
             RefusalKind.INVALID,
-            _("A ticket cannot go from %(from)s to %(to)s.") % {"from": current, "to": target},
+            _("A ticket cannot go from %(from)s to %(to)s.")
+            % {"from": current.label, "to": target.label},
         )
     if _table_role(role) not in roles:
         return Refusal(
             RefusalKind.FORBIDDEN,
             _("A %(role)s may not move a ticket from %(from)s to %(to)s.")
-            % {"role": role, "from": current, "to": target},
+            % {"role": ROLE_LABELS[role], "from": current.label, "to": target.label},
         )
     if _outside_reopen_window(current, target, role, resolved_at, now, reopen_window):
         return Refusal(RefusalKind.INVALID, _("The reopen window for this ticket has passed."))

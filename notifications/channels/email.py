@@ -91,6 +91,7 @@ def build(delivery) -> EmailMultiAlternatives:
 # TLS and login) for every email was a fifth of a delivery's time. A session idle longer
 # than this is not trusted any more (servers drop idle clients) and is opened anew.
 KEEP_IDLE_SECONDS = 30.0
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 _kept = threading.local()
 
@@ -142,6 +143,17 @@ class Email(Channel):
 
     def send(self, delivery) -> None:
         message = build(delivery)
+        if settings.EMAIL_BACKEND != SMTP_BACKEND:
+            # Files, the console, memory: nothing to keep open, and the file backend writes
+            # one file per connection, so one per email (`make run`'s var/mail/).
+            with get_connection(timeout=settings.EMAIL_TIMEOUT) as backend:
+                if backend.send_messages([message]) != 1:
+                    raise RuntimeError("The mail backend accepted no message.")
+            # The file backend names a file by the second and the backend object's id():
+            # the last one is kept alive, so that the next one (in the same second) cannot
+            # get its id and write into its file.
+            _kept.previous_backend = backend
+            return
         backend, reused = _connection()
         try:
             try:

@@ -7,15 +7,17 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.roles import Role, is_agent, role_for
-from helpdesk.serializers import ModelSerializer, Serializer
+from helpdesk.serializers import ModelSerializer, Serializer, per_language
 from notifications.channels.registry import CHANNELS
 from notifications.models import Language, Preferences
 
+from ..macros import validate_placeholders
 from ..models import (
     AGENT_FIELDS,
     REQUESTER_FIELDS,
     Attachment,
     Flag,
+    Macro,
     Message,
     Priority,
     Queue,
@@ -140,6 +142,65 @@ class AgentTicketSerializer(TicketSerializer):
     class Meta(TicketSerializer.Meta):
         fields = [*TicketSerializer.Meta.fields, "requester", "assignee", "queue", "tags"]
         read_only_fields = fields
+
+
+class QueueSerializer(ModelSerializer):
+    default_for = serializers.ChoiceField(
+        choices=Ticket._meta.get_field("category").choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The category whose new tickets land in this queue, if any.",
+    )
+
+    class Meta:
+        model = Queue
+        fields = ["id", "name", "slug", "default_for"]
+        read_only_fields = fields
+
+
+MacroBodySerializer = per_language(
+    "MacroBody", "body", max_length=20_000, validators=[validate_placeholders]
+)
+
+
+class MacroSerializer(ModelSerializer):
+    body = MacroBodySerializer(
+        source="*",
+        required=False,
+        help_text="The text per language; placeholders {requester_name}, {reference}, "
+        "{agent_name}.",
+    )
+    queue = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Queue.objects.all(), required=False, allow_null=True
+    )
+    add_tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False
+    )
+    remove_tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False
+    )
+
+    class Meta:
+        model = Macro
+        fields = [
+            "id",
+            "name",
+            "body",
+            "internal",
+            "status",
+            "reason",
+            "priority",
+            "queue",
+            "add_tags",
+            "remove_tags",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class ApplyMacroSerializer(serializers.Serializer):
+    macro = serializers.PrimaryKeyRelatedField(queryset=Macro.objects.all())
 
 
 class TransactionIdsField(serializers.ListField):

@@ -17,12 +17,13 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import AgentsReadSupervisorsWrite, IsAgent
 from accounts.roles import is_agent
 from helpdesk.api import ApiViewMixin
 from helpdesk.filters import OrderingFilter
@@ -32,17 +33,20 @@ from helpdesk.parsers import JSONParser
 from helpdesk.throttling import TicketLimits
 from notifications.services import preferences_for, preferences_update
 
-from .. import selectors, services
+from .. import macros, selectors, services
 from ..errors import VersionConflict
-from ..models import Ticket
+from ..models import Macro, Queue, Ticket
 from ..uploads import ALLOWED_TYPES
 from .filters import TicketFilter
 from .serializers import (
     AgentTicketSerializer,
+    ApplyMacroSerializer,
+    MacroSerializer,
     MeSerializer,
     MessageCreateSerializer,
     MessageCreateWithFilesSerializer,
     MessageSerializer,
+    QueueSerializer,
     StatusChangeSerializer,
     TicketCreateSerializer,
     TicketCreateWithFilesSerializer,
@@ -309,6 +313,27 @@ class TicketViewSet(
         return self._render(ticket)
 
     @extend_schema(
+        summary="Apply a macro (agents)",
+        description="Writes the macro's reply or note in the requester's language, with its "
+        "placeholders filled in, and makes its changes (status with reason, priority, queue, "
+        "tags) as one step: the history and notifications of a reply and a status change "
+        "made by hand. All or nothing: a step the lifecycle refuses is a 409 and changes "
+        "nothing. Requesters get a 403.",
+        request=ApplyMacroSerializer,
+        responses={200: TICKET, **errors(400, 401, 403, 404, 409)},
+        parameters=[ETAG],
+    )
+    @action(detail=True, methods=["post"], url_path="apply-macro", permission_classes=[IsAgent])
+    def apply_macro(self, request, pk=None):
+        ticket = self.get_object()
+        serializer = ApplyMacroSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = macros.macro_apply(
+            macro=serializer.validated_data["macro"], ticket=ticket, actor=request.user
+        )
+        return self._render(ticket)
+
+    @extend_schema(
         methods=["GET"],
         summary="Read the conversation",
         description="The ticket's messages, oldest first. Requesters do not see internal notes.",
@@ -387,6 +412,88 @@ class TicketViewSet(
         if request is not None and self.action_map.get(request.method.lower()) == "create":
             return [JSONParser(), MultiPartParser()]
         return super().get_parsers()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the queues (agents)",
+        description="Every queue, by name: the `slug` is what a ticket's `queue` field and "
+        "the ticket list's `queue` filter take. Not paginated. Requesters get a 403.",
+        responses={200: QueueSerializer(many=True), **errors(401, 403)},
+    )
+)
+class QueueListView(ApiViewMixin, ListAPIView):
+    permission_classes = [IsAgent]
+    serializer_class = QueueSerializer
+    pagination_class = None
+    filter_backends = []
+    queryset = Queue.objects.order_by("name", "pk")
+
+
+MACRO_FIELDS_TEXT = (
+    "`name`, `body` (the text per language, with placeholders), `internal` (a note rather "
+    "than a reply), and what applying it changes: `status` (with `reason`), `priority`, "
+    "`queue` (a slug), `add_tags`, `remove_tags`"
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the macros (agents)",
+        description="Every macro, by name; not paginated. Agents and supervisors read them; "
+        "requesters get a 403.",
+        responses={200: MacroSerializer(many=True), **errors(401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a macro (agents)",
+        description="One macro: what `POST /api/v1/tickets/{id}/apply-macro/` would write "
+        "and change. Requesters get a 403.",
+        responses={200: MacroSerializer, **errors(401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary="Add a macro (supervisors)",
+        description=f"A new macro: {MACRO_FIELDS_TEXT}. An unknown placeholder, a name "
+        "already taken or a secret in the text is a 400.",
+        responses={201: MacroSerializer, **errors(400, 401, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a macro (supervisors)",
+        description=f"The fields to change, at least one: {MACRO_FIELDS_TEXT}. A language "
+        "left out of `body` keeps its text.",
+        responses={200: MacroSerializer, **errors(400, 401, 403, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a macro (supervisors)",
+        description="Removes the macro; what it wrote on tickets stays as it was.",
+        responses={204: None, **errors(401, 403, 404)},
+    ),
+)
+class MacroViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_classes = [AgentsReadSupervisorsWrite]
+    serializer_class = MacroSerializer
+    pagination_class = None
+    filter_backends = []
+    queryset = Macro.objects.select_related("queue").order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = macros.macro_save(data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = macros.macro_save(
+            macro=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        macros.macro_delete(macro=instance)
 
 
 @extend_schema_view(

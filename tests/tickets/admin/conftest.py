@@ -12,6 +12,20 @@ from tests.factories import UserFactory
 from tickets.models import Queue
 
 CHANGELIST = reverse("admin:tickets_ticket_changelist")
+# The list's column headers, after the checkbox, as an agent reads them.
+LIST_COLUMNS = [
+    "reference",
+    "subject",
+    "requester",
+    "status",
+    "priority",
+    "category",
+    "queue",
+    "assignee",
+    "waiting since",
+    "last reply by",
+    "updated",
+]
 
 
 def change_url(ticket) -> str:

@@ -23,7 +23,7 @@ def test_assign_to_me(desk, agent):
 
     response = action(desk, "assign_to_me", given)
 
-    assert "Assigned 2 ticket(s) to you." in messages_of(response)
+    assert "Assigned 2 tickets to you." in messages_of(response)
     for ticket in given:
         assert fresh(ticket).assignee == agent
         assert fresh(ticket).version == ticket.version + 1
@@ -36,7 +36,7 @@ def test_unassign(desk, agent):
 
     response = action(desk, "unassign", [ticket])
 
-    assert "Unassigned 1 ticket(s)." in messages_of(response)
+    assert "Unassigned 1 ticket." in messages_of(response)
     assert fresh(ticket).assignee is None
 
 
@@ -48,7 +48,7 @@ def test_assigning_a_closed_ticket_is_reported_and_the_others_go_through(desk, a
 
     texts = messages_of(response)
     assert any(text.startswith(f"{closed.reference}: ") and "closed" in text for text in texts)
-    assert "Assigned 1 ticket(s) to you." in texts
+    assert "Assigned 1 ticket to you." in texts
     assert fresh(new).assignee == agent
     assert fresh(closed).assignee is None
 
@@ -73,7 +73,7 @@ class TestSetStatus:
 
         response = action(desk, "set_status", tickets, to=Status.PENDING, reason="Need the TxID")
 
-        assert "Moved 2 ticket(s) to Pending." in messages_of(response)
+        assert "Moved 2 tickets to Pending." in messages_of(response)
         for ticket in tickets:
             last = StatusChange.objects.filter(ticket=ticket).last()
             assert (last.to_status, last.changed_by, last.reason) == (
@@ -98,7 +98,7 @@ class TestSetStatus:
         texts = messages_of(response)
         assert any(t.startswith(f"{closed.reference}: A ticket cannot go from") for t in texts)
         assert any(t.startswith(f"{resolved.reference}: A ticket cannot go from") for t in texts)
-        assert "Moved 1 ticket(s) to Pending." in texts
+        assert "Moved 1 ticket to Pending." in texts
         assert fresh(new).status == Status.PENDING
         assert history_steps(closed)[-1] == (Status.NEW, Status.CLOSED)
         assert history_steps(resolved)[-1] == (Status.NEW, Status.RESOLVED)
@@ -129,7 +129,7 @@ def test_set_priority(desk):
     assert 'name="priority"' in action(desk, "set_priority", tickets).content.decode()
     response = action(desk, "set_priority", tickets, priority=Priority.URGENT)
 
-    assert "Set the priority of 2 ticket(s)." in messages_of(response)
+    assert "Set the priority of 2 tickets." in messages_of(response)
     assert {fresh(t).priority for t in tickets} == {Priority.URGENT}
 
 
@@ -141,7 +141,7 @@ def test_move_to_queue(desk, agent):
     response = action(desk, "move_to_queue", [*tickets, closed], queue=str(security.pk))
 
     texts = messages_of(response)
-    assert "Moved 2 ticket(s) to Security." in texts
+    assert "Moved 2 tickets to Security." in texts
     assert any(t.startswith(f"{closed.reference}: ") for t in texts)
     assert {fresh(t).queue for t in tickets} == {security}
 
@@ -163,7 +163,7 @@ def test_select_all_applies_to_the_filtered_list(desk, agent):
     url = "/admin/tickets/ticket/?status=new"
     response = action(desk, "set_priority", new[:1], url=url, select_across="1", priority="high")
 
-    assert "Set the priority of 2 ticket(s)." in messages_of(response)
+    assert "Set the priority of 2 tickets." in messages_of(response)
     assert [fresh(t).priority for t in new] == [Priority.HIGH, Priority.HIGH]
     assert fresh(opened).priority == Priority.NORMAL
 

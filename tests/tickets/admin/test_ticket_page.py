@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from notifications.models import Event, EventKind
+from notifications.models import Delivery, Event, EventKind
+from notifications.services import preferences_update
 from tests.factories import AgentFactory, TicketFactory, UserFactory, ticket_in
 from tests.helpers import assert_history_consistent, fan_out, history_steps
 from tests.tickets.admin.conftest import change_url, messages_of, post_ticket_page
@@ -305,7 +306,7 @@ class TestTheReadOnlyParts:
 
         html = page.content.decode()
         inlines = {inline.formset.prefix for inline in page.context["inline_admin_formsets"]}
-        assert inlines == {"messages", "history", "attachments", "events"}
+        assert inlines == {"history", "attachments", "events"}
         for text in ("Looking into it.", "TxID?", "Status history", "Conversation"):
             assert text in html, text
         assert "Notifications and deliveries" in html
@@ -341,3 +342,72 @@ class TestTheReadOnlyParts:
 
     def test_there_is_no_add_ticket_page(self, desk):
         assert desk.get(reverse("admin:tickets_ticket_add")).status_code == 403
+
+
+class TestWhatANewAgentHit:
+    """Issue #16: the desk as a new agent found it."""
+
+    def test_no_link_goes_to_the_user_admin(self, desk, agent, caplog):
+        ticket = TicketFactory()
+        services.message_add(ticket=ticket, author=agent, body="Looking into it.")
+        services.message_add(ticket=ticket, author=agent, body="Check the node", internal=True)
+        services.ticket_transition(ticket=ticket, to=Status.PENDING, actor=agent, reason="TxID?")
+
+        html = desk.get(change_url(ticket)).content.decode()
+
+        assert "/admin/auth/user/" not in html
+        assert agent.username in html
+        assert not [r for r in caplog.records if "PermissionDenied" in r.getMessage()]
+
+    def test_the_conversation_comes_first_and_the_reply_box_follows_it(self, desk, agent):
+        ticket = TicketFactory(description="My USDT has not arrived.")
+        services.message_add(ticket=ticket, author=agent, body="Which network did you use?")
+        services.message_add(ticket=ticket, author=ticket.requester, body="TRC20, sorry.")
+
+        page = desk.get(change_url(ticket))
+
+        html = page.content.decode()
+        order = [
+            html.index("My USDT has not arrived."),
+            html.index("Which network did you use?"),
+            html.index("TRC20, sorry."),
+            html.index('id="id_reply"'),
+            html.index("Status history"),
+        ]
+        assert order == sorted(order)
+        assert f"<title>{ticket.reference} · {ticket.subject} |" in html
+
+    def test_an_internal_note_is_marked_in_the_conversation(self, desk, agent):
+        ticket = TicketFactory()
+        services.message_add(ticket=ticket, author=agent, body="VIP, be quick", internal=True)
+
+        html = desk.get(change_url(ticket)).content.decode()
+
+        before = html[: html.index("VIP, be quick")]
+        assert before.rindex("<article") == before.rindex('<article class="desk-message internal"')
+        assert "Internal note" in before
+
+    def test_deliveries_say_attempt_in_the_singular(self, desk, agent):
+        ticket = TicketFactory()
+        fan_out()
+        Delivery.objects.filter(event__ticket=ticket).update(attempts=1, status="sent")
+
+        html = desk.get(change_url(ticket)).content.decode()
+
+        assert "(1 attempt)" in html
+        assert "attempts)" not in html
+
+
+def test_a_refusal_names_the_statuses_in_the_readers_language(client_for, agent):
+    ticket = ticket_in(Status.CLOSED, agent=agent)
+    preferences_update(user=agent, data={"language": "zh-hans"})
+    client = client_for(agent)
+
+    response = client.post(
+        f"/api/v1/tickets/{ticket.pk}/transitions/", {"to": "open"}, format="json"
+    )
+
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "closed" not in detail and "open" not in detail, detail
+    assert "已关闭" in detail and "处理中" in detail, detail

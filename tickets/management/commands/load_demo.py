@@ -1,6 +1,7 @@
-"""Demo data for a first look: three users of each role and a dozen tickets in various
-states, made through the services so every ticket has its history. Safe to run twice: each
-run prints a new token per user (the earlier ones keep working until they expire)."""
+"""Demo data for a first look: a user of each role, a dozen tickets in various states and
+the desk's macros, made through the services so every ticket has its history. Safe to run
+twice: each run prints a new token per user (the earlier ones keep working until they
+expire)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -8,8 +9,8 @@ from django.core.management.base import BaseCommand
 
 from accounts import services as accounts
 from accounts.roles import GROUPS, Role
-from tickets import services
-from tickets.models import Category, Priority, Status, Ticket
+from tickets import macros, services
+from tickets.models import Category, Macro, Priority, Status, Ticket
 
 DEMO_PASSWORD = "helpdesk-demo"
 
@@ -91,6 +92,41 @@ TICKETS = [
 ]
 
 
+# name, body en, body zh, internal, status, reason, priority, add tags
+MACROS = [
+    (
+        "Ask for the TxID",
+        "Hello {requester_name},\n\nto trace this transfer we need its transaction hash (TxID). Please reply with it.\n\n{agent_name}, support ({reference})",
+        "{requester_name}您好，\n\n为了追踪这笔转账，请回复提供交易哈希（TxID）。\n\n客服 {agent_name}（{reference}）",
+        False,
+        "pending",
+        "Waiting for the TxID",
+        "",
+        ["txid-asked"],
+    ),
+    (
+        "Withdrawal delayed by network congestion",
+        "Hello {requester_name},\n\nyour withdrawal has left our wallet; the network is busy and it needs more confirmations. It will arrive without any action from you.\n\n{agent_name}",
+        "{requester_name}您好，\n\n您的提现已从我们的钱包发出，目前网络拥堵，需要更多区块确认，无需任何操作即可到账。\n\n客服 {agent_name}",
+        False,
+        "resolved",
+        "Network congestion",
+        "",
+        ["congestion"],
+    ),
+    (
+        "Escalate to the wallet team",
+        "Escalated by {agent_name}: please check the hot wallet for this transfer.",
+        "",
+        True,
+        "on_hold",
+        "Escalated to the wallet team",
+        "high",
+        ["wallet-team"],
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Load demo users and tickets, and print the users' API tokens."
 
@@ -120,6 +156,20 @@ class Command(BaseCommand):
                         services.ticket_transition(
                             ticket=ticket, to=step, actor=agent, reason=reason
                         )
+        for name, body_en, body_zh, internal, status, reason, priority, tags in MACROS:
+            if not Macro.objects.filter(name=name).exists():
+                macros.macro_save(
+                    data={
+                        "name": name,
+                        "body_en": body_en,
+                        "body_zh_hans": body_zh,
+                        "internal": internal,
+                        "status": status,
+                        "reason": reason,
+                        "priority": priority,
+                        "add_tags": tags,
+                    }
+                )
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}), with a new token each:")
         for username, user in users.items():
             _token, key = accounts.token_create(user=user)
