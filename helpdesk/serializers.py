@@ -10,7 +10,9 @@ not understand learns it at once instead of getting a 200 with nothing changed.
 import copy
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -64,13 +66,13 @@ class ModelSerializer(StrictInput, serializers.ModelSerializer):
 
 
 def per_language(
-    name: str, prefix: str, *, max_length: int, validators=()
-) -> type[serializers.Serializer]:
+    name: str, prefix: str, *, max_length: int, description: str, validators=()
+) -> type[Serializer]:
     """A serializer class for text kept in one model field per language (settings.
     LANGUAGES): `{"en": …, "zh-hans": …}` <-> `<prefix>_en`, `<prefix>_zh_hans`. Use it as
-    a field with source="*"; a language left out of a write keeps its text."""
-    from django.conf import settings
-
+    a field with source="*"; a language left out of a write keeps its text, and a key that
+    is no language is refused (StrictInput). `name` and `description` are what the schema
+    calls and says of it (drf-spectacular names components by class: one class per use)."""
     fields = {
         code: serializers.CharField(
             source=f"{prefix}_{code.replace('-', '_')}",
@@ -82,5 +84,7 @@ def per_language(
         )
         for code, _name in settings.LANGUAGES
     }
-    # `name`: the schema's component name, one per use (drf-spectacular names them by class).
-    return type(name, (serializers.Serializer,), fields)
+    languages = ", ".join(f"`{code}`" for code, _name in settings.LANGUAGES)
+    cls = type(name, (Serializer,), fields)
+    text = f"{description} One text per language ({languages}); either may be empty."
+    return extend_schema_serializer(component_name=name, description=text)(cls)

@@ -54,3 +54,19 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 def stored_files(root: Path) -> list[Path]:
     """Every file under a media folder (the `media` fixture's)."""
     return [path for path in root.rglob("*") if path.is_file()]
+
+
+# The API's operations some roles may not call at all (a 403 before anything is read): the
+# queues, the macros and applying one are the agents'; writing macros and the help centre
+# is the supervisors'. Every other operation is open to each role (its own rules apply).
+AGENTS_ONLY = ("/api/v1/queues/", "/api/v1/macros/", "/api/v1/tickets/{id}/apply-macro/")
+SUPERVISORS_WRITE = ("/api/v1/macros/", "/api/v1/help/articles/", "/api/v1/help/announcements/")
+
+
+def refused_to(role: str, method: str, path: str) -> bool:
+    """Whether `role` ("requester", "agent", "supervisor") may not call the operation
+    `method path` (a path as the schema writes it) at all."""
+    supervisors_only = method.lower() != "get" and path.startswith(SUPERVISORS_WRITE)
+    if role == "requester":
+        return supervisors_only or path.startswith(AGENTS_ONLY)
+    return role == "agent" and supervisors_only

@@ -3,38 +3,78 @@ write. Thin: parse, call a service or a search, render."""
 
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 
 from accounts.permissions import IsSupervisor
 from accounts.roles import Role, is_agent, role_for
-from helpdesk.api import UserLanguageMixin
+from helpdesk.api import ApiViewMixin
 from helpdesk.openapi import errors
 from helpdesk.pagination import CursorPagination
 
 from .. import search, services
 from ..models import Article, State
-from .caching import public_cache
+from .caching import CACHE_SECONDS, public_cache
 from .serializers import (
+    AgentSuggestionsSerializer,
     AnnouncementSerializer,
+    ArticleFilters,
     ArticleSerializer,
     ArticleSummarySerializer,
     SimilarTicketSerializer,
     SuggestionsSerializer,
+    SuggestParams,
 )
 
-MAX_RESULTS = 100
 # What a slug may hold (Django's SlugField): the router takes nothing else, and the schema
 # says so.
 SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 SLUG = OpenApiParameter(
     "slug", str, OpenApiParameter.PATH, pattern=f"^{SLUG_PATTERN}$", description="The slug."
 )
+# The cached public answers' headers (api/caching.py), and the 304 they allow.
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="An ETag you have: 304 while the answer is unchanged.",
+)
+CACHE_CONTROL = OpenApiParameter(
+    "Cache-Control",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 304],
+    required=True,
+    description=f"`public, max-age={CACHE_SECONDS}` for an answer anyone may see; `private, "
+    "no-store` for one that holds more (a supervisor's drafts, an agent's tickets).",
+)
+
+
+def etag(*, always: bool) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        required=always,
+        description="The public answer's version: send it back in `If-None-Match`."
+        + ("" if always else " Absent from private answers."),
+    )
+
+
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag is current.")
+
+
+def cached(*, always_public: bool) -> list[OpenApiParameter]:
+    """The headers of a cached public read, for its extend_schema(parameters=...)."""
+    return [IF_NONE_MATCH, CACHE_CONTROL, etag(always=always_public)]
 
 
 def _supervisor(request) -> bool:
@@ -59,39 +99,55 @@ class PublicReadsSupervisorsWrite:
         return [IsSupervisor()]
 
 
-class ArticleFilters(serializers.Serializer):
-    q = serializers.CharField(required=False, max_length=500, allow_blank=True)
-    category = serializers.SlugField(required=False, max_length=50)
-    kind = serializers.ChoiceField(choices=["article", "faq"], required=False)
-    language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_RESULTS)
-
-
 class ArticlePagination(CursorPagination):
     ordering = ("-updated_at", "-id")
 
 
+ARTICLE_WRITE = (
+    "`slug`, `kind` (`article`, `faq`), `category` (a free slug), `state` (`draft`, "
+    "`published`), `title` and `body` (Markdown) per language; a title in one language at "
+    "least"
+)
+
+
 @extend_schema_view(
     list=extend_schema(
-        summary="Help articles and FAQ (public)",
-        description="Published articles. With `q`, the best matches first (English and "
-        "Chinese), at most `page_size` of them and no further pages; without, newest "
-        "first in cursor pages. `language` keeps those written in that language. Cached: "
-        "`ETag` and `Cache-Control`.",
-        parameters=[ArticleFilters],
-        responses={200: ArticleSummarySerializer(many=True), **errors(400, 401)},
+        summary="List help articles and FAQ (public)",
+        description="Published articles and FAQ entries; no token needed. With `q`, the best "
+        "matches first (English and Chinese), at most `page_size` of them and no further "
+        "pages; without, newest first in cursor pages. `category`, `kind` and `language` "
+        "narrow the list. Cached: send the `ETag` back in `If-None-Match` for a 304.",
+        parameters=[ArticleFilters, *cached(always_public=False)],
+        responses={
+            200: ArticleSummarySerializer(many=True),
+            304: NOT_MODIFIED,
+            **errors(400, 401),
+        },
     ),
     retrieve=extend_schema(
-        summary="One help article (public)",
-        description="Bodies in Markdown and as sanitised HTML. Drafts are for supervisors.",
-        parameters=[SLUG],
+        summary="Read a help article (public)",
+        description="One published article, its body in Markdown and as sanitised HTML; no "
+        "token needed. Supervisors also read drafts. Cached like the list.",
+        parameters=[SLUG, *cached(always_public=False)],
+        responses={200: ArticleSerializer, 304: NOT_MODIFIED, **errors(401, 404)},
     ),
-    create=extend_schema(summary="Add an article (supervisors)"),
-    partial_update=extend_schema(summary="Change an article (supervisors)", parameters=[SLUG]),
+    create=extend_schema(
+        summary="Add a help article (supervisors)",
+        description=f"A new article or FAQ entry: {ARTICLE_WRITE}. Published articles are "
+        "seen by everyone at once. A slug already taken is a 400.",
+        responses={201: ArticleSerializer, **errors(400, 401, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a help article (supervisors)",
+        description=f"The fields to change, at least one: {ARTICLE_WRITE}. A language left "
+        "out of `title` or `body` keeps its text.",
+        parameters=[SLUG],
+        responses={200: ArticleSerializer, **errors(400, 401, 403, 404)},
+    ),
 )
 class ArticleViewSet(
     PublicReadsSupervisorsWrite,
-    UserLanguageMixin,
+    ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -105,6 +161,7 @@ class ArticleViewSet(
     filter_backends = []
     pagination_class = ArticlePagination
     queryset = Article.objects.all()
+    query_parameters = {"list": tuple(ArticleFilters().fields)}
 
     def get_queryset(self):
         if _supervisor(self.request) and self.action != "list":
@@ -121,7 +178,8 @@ class ArticleViewSet(
         if language:
             qs = qs.exclude(**{f"title_{language.replace('-', '_')}": ""})
         if params.get("q", "").strip():
-            found = search.article_search(qs, params["q"], limit=params.get("page_size", 20))
+            limit = params.get("page_size", self.paginator.page_size)
+            found = search.article_search(qs, params["q"], limit=limit)
             data = ArticleSummarySerializer(found, many=True).data
             return Response({"next": None, "previous": None, "results": data})
         page = self.paginate_queryset(qs)
@@ -140,17 +198,40 @@ class ArticleViewSet(
         )
 
 
+ANNOUNCEMENT_WRITE = (
+    "`title` and `body` (Markdown) per language (a title in one language at least), "
+    "`published_at`, `expires_at` (after `published_at`, or null for never) and `pinned`"
+)
+
+
 @extend_schema_view(
     list=extend_schema(
-        summary="Current announcements (public)",
-        description="Published and not expired; pinned first, then newest. Cached.",
+        summary="List the current announcements (public)",
+        description="Announcements published and not expired, pinned first, then newest; no "
+        "token needed. Not paginated. Cached: send the `ETag` back in `If-None-Match` for a "
+        "304.",
+        parameters=cached(always_public=True),
+        responses={
+            200: AnnouncementSerializer(many=True),
+            304: NOT_MODIFIED,
+            **errors(401),
+        },
     ),
-    create=extend_schema(summary="Add an announcement (supervisors)"),
-    partial_update=extend_schema(summary="Change an announcement (supervisors)"),
+    create=extend_schema(
+        summary="Add an announcement (supervisors)",
+        description=f"A new announcement: {ANNOUNCEMENT_WRITE}. Without `published_at` it "
+        "shows at once.",
+        responses={201: AnnouncementSerializer, **errors(400, 401, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change an announcement (supervisors)",
+        description=f"The fields to change, at least one: {ANNOUNCEMENT_WRITE}.",
+        responses={200: AnnouncementSerializer, **errors(400, 401, 403, 404)},
+    ),
 )
 class AnnouncementViewSet(
     PublicReadsSupervisorsWrite,
-    UserLanguageMixin,
+    ApiViewMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -160,6 +241,7 @@ class AnnouncementViewSet(
     serializer_class = AnnouncementSerializer
     filter_backends = []
     pagination_class = None
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         if self.action == "list":
@@ -179,23 +261,31 @@ class AnnouncementViewSet(
         )
 
 
-class SuggestParams(serializers.Serializer):
-    q = serializers.CharField(max_length=500)
+# Anyone gets PublicSuggestions, agents AgentSuggestions (with the similar tickets).
+SUGGESTIONS = PolymorphicProxySerializer(
+    component_name="Suggestions",
+    serializers=[AgentSuggestionsSerializer, SuggestionsSerializer],
+    resource_type_field_name=None,
+)
 
 
-class SuggestView(UserLanguageMixin, GenericAPIView):
+class SuggestView(ApiViewMixin, GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = SuggestionsSerializer
+    query_parameters = {"get": tuple(SuggestParams().fields)}
     ARTICLES = 5
     TICKETS = 5
 
     @extend_schema(
-        summary="Suggestions for a question (public; more for agents)",
-        description="Help articles that answer `q`, best first, for anyone (e.g. before a "
-        "requester submits a ticket); for agents also similar resolved tickets. English "
-        "and Chinese.",
-        parameters=[SuggestParams],
-        responses={200: SuggestionsSerializer, **errors(400, 401)},
+        summary="Suggest answers to a question (public; more for agents)",
+        description="The help articles that best answer `q`, best first, for anyone and with "
+        "no token (e.g. before a requester writes a ticket); agents also get similar "
+        f"resolved tickets, from the {search.TICKET_WINDOW:,} most recently resolved. "
+        "English and Chinese. "
+        "The answer for anyone but agents is cached: send the `ETag` back in "
+        "`If-None-Match` for a 304.",
+        parameters=[SuggestParams, *cached(always_public=False)],
+        responses={200: SUGGESTIONS, 304: NOT_MODIFIED, **errors(400, 401)},
     )
     @public_cache(_not_agent)
     def get(self, request):

@@ -19,7 +19,7 @@ from tickets import errors as ticket_errors
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 JSON, MULTIPART = "application/json", "multipart/form-data"
-PROJECT_PACKAGES = ("helpdesk", "tickets", "notifications", "accounts")
+PROJECT_PACKAGES = ("helpdesk", "tickets", "notifications", "accounts", "helpcentre")
 # Words of implementation notes that once reached the contract (issue #17).
 NOT_FOR_INTEGRATORS = (
     "cProfile",

@@ -11,7 +11,7 @@ from helpdesk.serializers import ModelSerializer, Serializer, per_language
 from notifications.channels.registry import CHANNELS
 from notifications.models import Language, Preferences
 
-from ..macros import validate_placeholders
+from ..macros import PLACEHOLDERS, validate_placeholders
 from ..models import (
     AGENT_FIELDS,
     REQUESTER_FIELDS,
@@ -144,6 +144,10 @@ class AgentTicketSerializer(TicketSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    description="A queue of the desk. Its `slug` is what a ticket's `queue` field and the "
+    "ticket list's `queue` filter take."
+)
 class QueueSerializer(ModelSerializer):
     default_for = serializers.ChoiceField(
         choices=Ticket._meta.get_field("category").choices,
@@ -159,25 +163,41 @@ class QueueSerializer(ModelSerializer):
 
 
 MacroBodySerializer = per_language(
-    "MacroBody", "body", max_length=20_000, validators=[validate_placeholders]
+    "MacroBody",
+    "body",
+    max_length=20_000,
+    validators=[validate_placeholders],
+    description="The macro's reply or note. Placeholders: "
+    + ", ".join(f"`{{{name}}}`" for name in PLACEHOLDERS)
+    + ". The requester gets the text in their language (the other one when theirs is empty).",
 )
 
 
+@extend_schema_serializer(
+    description="A canned answer and the steps that go with it: a reply (or an internal "
+    "note) per language, and what applying it changes on the ticket. Empty `status` and "
+    "`priority`, and a null `queue`, change nothing."
+)
 class MacroSerializer(ModelSerializer):
-    body = MacroBodySerializer(
-        source="*",
-        required=False,
-        help_text="The text per language; placeholders {requester_name}, {reference}, "
-        "{agent_name}.",
-    )
+    body = MacroBodySerializer(source="*", required=False)
     queue = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Queue.objects.all(), required=False, allow_null=True
+        slug_field="slug",
+        queryset=Queue.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The slug of the queue to move the ticket to, or null.",
     )
     add_tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), max_length=20, required=False
+        child=serializers.CharField(max_length=50),
+        max_length=20,
+        required=False,
+        help_text="Tags added to the ticket.",
     )
     remove_tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), max_length=20, required=False
+        child=serializers.CharField(max_length=50),
+        max_length=20,
+        required=False,
+        help_text="Tags removed from the ticket.",
     )
 
     class Meta:
@@ -197,10 +217,21 @@ class MacroSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "name": {"help_text": "Unique; what agents pick it by."},
+            "status": {"help_text": "The status to move the ticket to, or empty."},
+            "reason": {"help_text": "The reason recorded with the status change."},
+            "priority": {"help_text": "The priority to set, or empty."},
+        }
 
 
-class ApplyMacroSerializer(serializers.Serializer):
-    macro = serializers.PrimaryKeyRelatedField(queryset=Macro.objects.all())
+@extend_schema_serializer(
+    component_name="ApplyMacro", description="The macro to apply to the ticket."
+)
+class ApplyMacroSerializer(Serializer):
+    macro = serializers.PrimaryKeyRelatedField(
+        queryset=Macro.objects.all(), help_text="The macro's id (`GET /api/v1/macros/`)."
+    )
 
 
 class TransactionIdsField(serializers.ListField):
