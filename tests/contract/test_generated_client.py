@@ -3,17 +3,20 @@ openapi-python-client and runs the whole flow with it, unpatched, against a live
 log in, submit a ticket (with an Idempotency-Key, and with files), list with filters and
 follow the cursor, read with an ETag, reply, read the conversation and the history, change
 the ticket as an agent with If-Match, move it along its lifecycle, download a file, read
-the notifications, the profile and the health check, change the password and sign out:
+the notifications, the profile and the health check; the desk's queues and macros (a
+supervisor manages them, an agent applies one); the help centre (a supervisor writes,
+anyone reads and asks for suggestions without a token); change the password and sign out:
 every operation of the schema. Every answer arrives typed."""
 
 import importlib
 import io
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.factories import PASSWORD, AgentFactory, UserFactory
+from tests.factories import PASSWORD, AgentFactory, SupervisorFactory, UserFactory
 from tests.helpers import fan_out
 from tickets.models import Queue
 
@@ -251,6 +254,110 @@ def test_an_integrator_runs_the_whole_flow_with_a_generated_client(
     assert one.read is True and one.read_at is not None
     rest = g.api("notifications", "notifications_read_all_create").sync(client=customer)
     assert rest.count == count.count - 1
+
+    # The desk's tools: a supervisor writes a macro, an agent applies it to a new ticket.
+    lead = log_in(SupervisorFactory(username="desk-lead"))
+    queues = g.api("queues", "queues_list").sync(client=desk)
+    assert "tier-2" in [queue.slug for queue in queues]
+    macros = g.api("macros", "macros_create")
+    macro = macros.sync(
+        client=lead,
+        body=g.MacroRequest(
+            name="Ask for the TxID",
+            body=g.MacroBodyRequest(
+                en="Hello {requester_name}, which TxID did {reference} use?",
+                zh_hans="{requester_name}您好，请提供 {reference} 的交易哈希。",
+            ),
+            status=g.StatusEnum.PENDING,
+            reason="Waiting for the TxID",
+            queue="tier-2",
+            add_tags=["txid-asked"],
+        ),
+    )
+    assert (macro.body.en, macro.queue, macro.priority) == (
+        "Hello {requester_name}, which TxID did {reference} use?",
+        "tier-2",
+        g.BlankEnum.VALUE_0,
+    )
+    taken = macros.sync_detailed(client=lead, body=g.MacroRequest(name="Ask for the TxID"))
+    assert taken.status_code == 400
+    assert taken.parsed.code == g.Error400Code.VALIDATION_ERROR
+    assert list(taken.parsed.errors.additional_properties) == ["name"]
+    assert [m.name for m in g.api("macros", "macros_list").sync(client=desk)] == [macro.name]
+    hidden = g.api("macros", "macros_retrieve").sync_detailed(macro.id, client=customer)
+    assert hidden.status_code == 403 and hidden.parsed.code == g.Error403Code.PERMISSION_DENIED
+    changed = g.api("macros", "macros_partial_update").sync(
+        macro.id, client=lead, body=g.PatchedMacroRequest(priority=g.PriorityEnum.HIGH)
+    )
+    assert g.api("macros", "macros_retrieve").sync(macro.id, client=desk).priority == (
+        changed.priority
+    )
+    applied = g.api("tickets", "tickets_apply_macro_create").sync(
+        with_file.id, client=desk, body=g.ApplyMacroRequest(macro=macro.id)
+    )
+    assert isinstance(applied, g.AgentTicket)
+    assert (applied.status, applied.priority, applied.queue, applied.tags) == (
+        g.StatusEnum.PENDING,
+        g.PriorityEnum.HIGH,
+        "tier-2",
+        ["txid-asked"],
+    )
+    written = g.api("tickets", "tickets_messages_list").sync(with_file.id, client=customer)
+    assert written.results[-1].body == (
+        f"Hello exchange-user, which TxID did {with_file.reference} use?"
+    )
+    assert g.api("macros", "macros_destroy").sync_detailed(macro.id, client=lead).status_code == 204
+
+    # The help centre: a supervisor writes; anyone reads it, with no token at all.
+    article = g.api("help_", "help_articles_create").sync(
+        client=lead,
+        body=g.ArticleRequest(
+            slug="withdrawal-delays",
+            category="withdrawals",
+            kind=g.KindEnum.FAQ,
+            state=g.StateEnum.PUBLISHED,
+            title=g.ArticleTitleRequest(
+                en="Why is my withdrawal delayed?", zh_hans="提现为什么延迟？"
+            ),
+            body=g.ArticleBodyRequest(en="Withdrawals wait for **confirmations**."),
+        ),
+    )
+    assert article.body_html.en == "<p>Withdrawals wait for <strong>confirmations</strong>.</p>\n"
+    found = g.api("help_", "help_articles_list").sync(client=anonymous, q="withdrawal delayed")
+    assert [item.slug for item in found.results] == ["withdrawal-delays"]
+    read_article = g.api("help_", "help_articles_retrieve")
+    public = read_article.sync_detailed("withdrawal-delays", client=anonymous)
+    assert public.parsed.title.zh_hans == "提现为什么延迟？"
+    again = read_article.sync_detailed(
+        "withdrawal-delays", client=anonymous, if_none_match=public.headers["ETag"]
+    )
+    assert again.status_code == 304
+    suggest = g.api("help_", "help_suggest_retrieve")
+    for_anyone = suggest.sync(client=anonymous, q="提现延迟")
+    assert isinstance(for_anyone, g.PublicSuggestions)
+    assert [item.slug for item in for_anyone.articles] == ["withdrawal-delays"]
+    assert isinstance(suggest.sync(client=desk, q="withdrawal delayed"), g.AgentSuggestions)
+    g.api("help_", "help_articles_partial_update").sync(
+        "withdrawal-delays", client=lead, body=g.PatchedArticleRequest(state=g.StateEnum.DRAFT)
+    )
+    assert read_article.sync_detailed("withdrawal-delays", client=anonymous).status_code == 404
+    notice = g.api("help_", "help_announcements_create").sync(
+        client=lead,
+        body=g.AnnouncementRequest(
+            title=g.AnnouncementTitleRequest(en="Maintenance at 02:00 UTC"), pinned=True
+        ),
+    )
+    announcements = g.api("help_", "help_announcements_list")
+    assert [item.id for item in announcements.sync(client=anonymous)] == [notice.id]
+    ended = notice.published_at - timedelta(hours=1)
+    g.api("help_", "help_announcements_partial_update").sync(
+        notice.id,
+        client=lead,
+        body=g.PatchedAnnouncementRequest(
+            published_at=ended - timedelta(hours=1), expires_at=ended
+        ),
+    )
+    assert announcements.sync(client=anonymous) == []
 
     # A new password revokes the requester's other tokens; signing out revokes this one.
     second = log_in(requester)
