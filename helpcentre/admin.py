@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from tickets.errors import DomainError
 from tickets.models import SOLVED
+from tickets.templatetags.user_text import user_text
 
 from . import services, text
 from .models import Announcement, Article, SolvedTicket
@@ -77,7 +78,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
 class SolvedTicketAdmin(admin.ModelAdmin):
     """Solved tickets, newest first, to turn the answers into articles."""
 
-    list_display = ("reference", "subject", "category", "resolved_at")
+    list_display = ("reference", "subject_shown", "category", "resolved_at")
     list_filter = ("category",)
     search_fields = ("subject",)
     actions = ["draft_article"]
@@ -101,6 +102,10 @@ class SolvedTicketAdmin(admin.ModelAdmin):
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, ticket):
         return ticket.reference
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_shown(self, ticket):
+        return user_text(ticket.subject)  # bidi controls as escapes, as on the desk
 
     @admin.action(description=_("Draft a help article from each"), permissions=["view"])
     def draft_article(self, request, queryset):
