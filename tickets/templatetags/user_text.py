@@ -3,6 +3,10 @@ the text isolated, so that a right-to-left override in a subject cannot reorder 
 of the ticket list or the words around it. Right-to-left text still reads right to left.
 
     {% load user_text %}{{ ticket.subject|user_text }}
+
+A long text (a description, a message) goes in a block of its own whose direction its
+content sets, its line breaks kept by the page's CSS: `<div class="body" dir="auto">`
+(admin/tickets/ticket/conversation.html).
 """
 
 from django import template
@@ -16,14 +20,5 @@ register = template.Library()
 
 @register.filter
 def user_text(value) -> SafeString:
-    """A line of user text (a subject, a reason), isolated in <bdi>."""
+    """User text (a subject, a reason, a message), isolated in <bdi>."""
     return format_html("<bdi>{}</bdi>", neutralize_bidi("" if value is None else str(value)))
-
-
-def user_block(value) -> SafeString:
-    """A long user text (a description, a message): a block whose direction its own content
-    sets, with its line breaks kept."""
-    return format_html(
-        '<div dir="auto" style="white-space:pre-wrap;max-width:60em">{}</div>',
-        neutralize_bidi("" if value is None else str(value)),
-    )
